@@ -1,0 +1,7 @@
+"""`python -m rlsmed`."""
+
+import sys
+
+from .cli import main
+
+sys.exit(main())

@@ -1,0 +1,46 @@
+"""Errors rlsmed raises and the exit codes they map to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from enum import IntEnum
+
+__all__ = ["ExitCode", "InputError", "KnowledgeBaseError", "RlsmedError", "UsageError"]
+
+
+class ExitCode(IntEnum):
+    """Process exit codes, as grep and ruff use them."""
+
+    OK = 0
+    FLAGGED = 1
+    ERROR = 2
+    INTERRUPTED = 130
+
+
+class RlsmedError(Exception):
+    """Base class: every error the tool reports as one line and exit code 2."""
+
+
+class UsageError(RlsmedError):
+    """The command line asks for something that cannot be done."""
+
+
+class InputError(RlsmedError):
+    """Input that cannot be read; the message starts with where (file, and line or row)."""
+
+    def __init__(self, where: str, message: str) -> None:
+        self.where = where
+        self.message = message
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class KnowledgeBaseError(RlsmedError):
+    """A knowledge base file that is invalid; carries every problem found, each naming its entry."""
+
+    def __init__(self, origin: str, problems: Iterable[str]) -> None:
+        self.origin = origin
+        self.problems = list(problems)
+        count = len(self.problems)
+        noun = "problem" if count == 1 else "problems"
+        lines = "\n".join(f"  {origin}: {p}" for p in self.problems)
+        super().__init__(f"{origin}: invalid knowledge base ({count} {noun})\n{lines}")

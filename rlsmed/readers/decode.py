@@ -1,0 +1,109 @@
+"""Decode input bytes into numbered lines: UTF-8 (with or without BOM), UTF-16 (with a BOM, or plainly
+UTF-16 text without one) and Windows-1252, with CRLF, CR or LF line ends."""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Iterator
+from typing import BinaryIO
+
+from ..errors import InputError
+
+__all__ = ["MAX_LINE", "iter_lines", "sniff_encoding"]
+
+CHUNK = 1 << 16
+MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is not a medication list
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def sniff_encoding(head: bytes, *, final: bool = True) -> tuple[str | None, int]:
+    """(encoding, BOM length) from the first bytes; encoding None means "ASCII so far, decide later".
+
+    `final` says the bytes are the whole input, so a multi-byte sequence cut off at the end is invalid.
+
+    Raises ValueError for bytes that are not text (NUL bytes that are not UTF-16).
+    """
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name, len(bom)
+    if b"\x00" in head:
+        sample = head[:4096]
+        even = sample[0::2].count(0) / max(1, len(sample[0::2]))
+        odd = sample[1::2].count(0) / max(1, len(sample[1::2]))
+        if odd > 0.6 and even < 0.05:
+            return "utf-16-le", 0
+        if even > 0.6 and odd < 0.05:
+            return "utf-16-be", 0
+        raise ValueError("binary data (NUL bytes), not text")
+    if head.isascii():
+        return None, 0
+    try:
+        codecs.getincrementaldecoder("utf-8")("strict").decode(head, final=final)
+    except UnicodeDecodeError:
+        return "cp1252", 0
+    return "utf-8", 0
+
+
+def _line_number(done: int, text: str) -> int:
+    return done + text.count("\n") + 1
+
+
+def iter_lines(stream: BinaryIO, where: str) -> Iterator[tuple[int, str]]:
+    """Yield (1-based line number, line without its line end) for every line of the stream."""
+    head = stream.read(CHUNK)
+    try:
+        encoding, skip = sniff_encoding(head, final=len(head) < CHUNK)
+    except ValueError as e:
+        raise InputError(where, f"{e}; is this a medication list?") from None
+    decoder = codecs.getincrementaldecoder(encoding)("strict") if encoding else None
+    pending = ""
+    lineno = 0
+    chunk = head[skip:]
+    while True:
+        final = not chunk
+        try:
+            if decoder is None:
+                if chunk.isascii():
+                    text = chunk.decode("ascii")
+                else:
+                    # First non-ASCII bytes: UTF-8 if they are valid UTF-8, else Windows-1252.
+                    encoding, _ = sniff_encoding(chunk, final=final or len(chunk) < CHUNK)
+                    decoder = codecs.getincrementaldecoder(encoding or "utf-8")("strict")
+                    text = decoder.decode(chunk, final=final)
+            else:
+                text = decoder.decode(chunk, final=final)
+        except UnicodeDecodeError as e:
+            at = _line_number(lineno, pending + e.object[: e.start].decode(e.encoding, "replace"))
+            label = "UTF-8" if e.encoding.startswith("utf") and "8" in e.encoding else e.encoding
+            raise InputError(f"{where}:{at}", f"bytes that are not valid {label} text") from None
+        if "\x00" in text:
+            at = _line_number(lineno, pending + text[: text.index("\x00")])
+            raise InputError(f"{where}:{at}", "NUL byte in text; is this a binary file?")
+        text = pending + text
+        if not final and text.endswith("\r"):
+            text, pending = text[:-1], "\r"  # a CRLF may be split across chunks
+        else:
+            pending = ""
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lines = text.split("\n")
+        tail = lines.pop()
+        for line in lines:
+            lineno += 1
+            yield lineno, line
+        pending = tail + pending if pending else tail
+        if len(pending) > MAX_LINE:
+            raise InputError(f"{where}:{lineno + 1}", f"line longer than {MAX_LINE:,} characters")
+        if final:
+            if pending:
+                lineno += 1
+                yield lineno, pending
+            return
+        chunk = stream.read(CHUNK)

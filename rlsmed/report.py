@@ -1,0 +1,132 @@
+"""The result of a screening: per-line results, a running summary, advice, and the exit code they imply."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from .errors import ExitCode
+from .models import Evidence, Finding, InputRecord, LineResult, LineStatus, MatchKind
+
+__all__ = ["Advice", "Report", "ReportMeta", "Summary", "Tally"]
+
+
+@dataclass(frozen=True, slots=True)
+class Advice:
+    """General advice added to a report, e.g. checking iron stores when anything is flagged."""
+
+    topic: str
+    text: str
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ReportMeta:
+    """What every report states besides its lines: knowledge-base version and the run's settings."""
+
+    kb_version: str
+    kb_updated: str
+    fail_on: Evidence | None = Evidence.EXPERT
+    ferritin: float | None = None
+    tsat: float | None = None
+
+
+@dataclass
+class Summary:
+    """Counts over a whole run."""
+
+    records: int = 0
+    flagged: int = 0
+    recognized: int = 0
+    unrecognized: int = 0
+    findings: int = 0
+    ignored: int = 0
+    needs_verification: int = 0
+    patients: int = 0
+    patients_flagged: int = 0
+    by_ingredient: Counter[str] = field(default_factory=Counter)
+    by_class: Counter[str] = field(default_factory=Counter)
+    failing: int = 0  # findings at or above the --fail-on threshold, not ignored
+    skipped: int = 0  # records of medicines no longer taken, left out without --all-statuses
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return ExitCode.FLAGGED if self.failing else ExitCode.OK
+
+    @property
+    def has_findings(self) -> bool:
+        """True when anything is flagged and not ignored."""
+        return self.findings > self.ignored
+
+
+class Tally:
+    """Builds a Summary as results stream past, in constant memory (but for the set of patient ids)."""
+
+    def __init__(self, fail_on: Evidence | None = Evidence.EXPERT) -> None:
+        self.summary = Summary()
+        # None: never fail (--fail-on never); otherwise the least evidence that counts.
+        self._fail_rank = fail_on.rank if fail_on is not None else len(Evidence)
+        self._patients: set[str] = set()
+        self._flagged_patients: set[str] = set()
+
+    def add(self, result: LineResult) -> None:
+        s = self.summary
+        s.records += 1
+        patient = result.record.patient
+        if patient is not None:
+            self._patients.add(patient)
+        if result.status is LineStatus.UNRECOGNIZED:
+            s.unrecognized += 1
+            return
+        if result.status is LineStatus.RECOGNIZED:
+            s.recognized += 1
+            return
+        s.flagged += 1
+        for f in result.findings:
+            s.findings += 1
+            if f.ignored:
+                s.ignored += 1
+                continue
+            if f.match is MatchKind.FUZZY:
+                s.needs_verification += 1
+            s.by_ingredient[f.drug.name] += 1
+            s.by_class[f.drug.drug_class] += 1
+            if f.drug.evidence.rank >= self._fail_rank:
+                s.failing += 1
+            if patient is not None:
+                self._flagged_patients.add(patient)
+
+    def finish(self) -> Summary:
+        self.summary.patients = len(self._patients)
+        self.summary.patients_flagged = len(self._flagged_patients)
+        return self.summary
+
+
+@dataclass(frozen=True)
+class Report:
+    """A complete screening, as `rlsmed.check` returns it."""
+
+    results: tuple[LineResult, ...]
+    summary: Summary
+    advice: tuple[Advice, ...]
+    meta: ReportMeta
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.results for f in r.findings]
+
+    @property
+    def recognized(self) -> list[LineResult]:
+        return [r for r in self.results if r.status is LineStatus.RECOGNIZED]
+
+    @property
+    def unrecognized(self) -> list[InputRecord]:
+        return [r.record for r in self.results if r.status is LineStatus.UNRECOGNIZED]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return self.summary.exit_code
+
+    @property
+    def kb_version(self) -> str:
+        return self.meta.kb_version

@@ -1,0 +1,40 @@
+"""What every writer (output format) is given, and what it returns."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Protocol, TextIO
+
+from ..models import InputRecord, LineResult
+from ..report import Advice, ReportMeta, Summary
+
+__all__ = ["ResultSource", "Writer"]
+
+
+class ResultSource(Protocol):
+    """A screening run as writers see it: results to iterate once, then the summary and advice.
+
+    When `replayable`, `reread()` gives the records again, in the same order, for writers that need a
+    second pass to keep memory flat; stdin cannot be read twice.
+    """
+
+    meta: ReportMeta
+
+    @property
+    def replayable(self) -> bool: ...
+
+    def __iter__(self) -> Iterator[LineResult]: ...
+
+    def reread(self) -> Iterator[InputRecord]: ...
+
+    def finish(self) -> Summary: ...
+
+    def advice(self) -> tuple[Advice, ...]: ...
+
+
+class Writer(Protocol):
+    """Writes a whole report to `out` and returns the run's summary."""
+
+    name: str
+
+    def write(self, source: ResultSource, out: TextIO) -> Summary: ...

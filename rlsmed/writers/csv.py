@@ -1,0 +1,87 @@
+"""CSV: one row per finding, and one per recognised or unrecognised line, ready for a spreadsheet or DuckDB."""
+
+from __future__ import annotations
+
+import csv
+from typing import TextIO
+
+from ..models import Finding, InputRecord, LineStatus
+from ..report import Summary
+from .base import ResultSource
+from .safety import csv_cell
+
+__all__ = ["COLUMNS", "CsvWriter"]
+
+COLUMNS = (
+    "source",
+    "line",
+    "patient",
+    "record",
+    "record_status",
+    "status",
+    "input",
+    "ingredient",
+    "matched_text",
+    "matched_as",
+    "match",
+    "score",
+    "product",
+    "drug_class",
+    "effect",
+    "evidence",
+    "ignored",
+    "rationale",
+    "considerations",
+    "sources",
+)
+
+
+def _where(record: InputRecord) -> list[str]:
+    return [
+        csv_cell(record.source),
+        str(record.line),
+        csv_cell(record.patient or ""),
+        csv_cell(record.record or ""),
+        record.status or "",
+    ]
+
+
+class CsvWriter:
+    """`--format csv`. Cells that a spreadsheet would run as formulas are quoted with a leading '."""
+
+    name = "csv"
+
+    @staticmethod
+    def _finding(f: Finding) -> list[str]:
+        d = f.drug
+        return [
+            *_where(f.record),
+            "ignored" if f.ignored else "flagged",
+            csv_cell(f.record.text),
+            f.drug.name,
+            csv_cell(f.matched_text),
+            csv_cell(f.matched_as),
+            f.match.value,
+            f"{f.score:g}",
+            csv_cell(f.product),
+            d.drug_class,
+            d.effect.value,
+            d.evidence.value,
+            "yes" if f.ignored else "no",
+            d.rationale,
+            f.considerations,
+            "; ".join(s.reference for s in d.sources),
+        ]
+
+    def write(self, source: ResultSource, out: TextIO) -> Summary:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(COLUMNS)
+        blank = [""] * (len(COLUMNS) - 8)
+        for result in source:
+            if result.status is LineStatus.FLAGGED:
+                writer.writerows(self._finding(f) for f in result.findings)
+                continue
+            status = result.status.value
+            ingredients = "|".join(r.ingredient for r in result.recognized)
+            writer.writerow([*_where(result.record), status, csv_cell(result.record.text), ingredients, *blank])
+        return source.finish()

@@ -1,0 +1,50 @@
+"""Shared fixtures: a small knowledge base, fresh engines per test, golden files."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rlsmed import api
+from rlsmed.kb import loader
+
+from .helpers import GOLDEN, TINY_KB
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--update-golden", action="store_true", help="Rewrite golden files from current output.")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # Each test builds its knowledge base anew, so a test that swaps it cannot leak into others.
+    monkeypatch.setattr(api, "_ENGINES", {})
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("COLUMNS", "120")
+    yield
+
+
+@pytest.fixture
+def tiny_kb(monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Make the small test knowledge base the shipped one."""
+    monkeypatch.setattr(loader, "builtin_path", lambda: TINY_KB)
+    return TINY_KB
+
+
+@pytest.fixture
+def golden(request: pytest.FixtureRequest) -> Any:
+    """Compare text with tests/golden/NAME; `pytest --update-golden` rewrites it."""
+    update = request.config.getoption("--update-golden")
+
+    def compare(name: str, text: str) -> None:
+        path = GOLDEN / name
+        if update:
+            path.write_text(text, encoding="utf-8")
+        if not path.exists():
+            pytest.fail(f"missing golden file {path} (run pytest --update-golden to create it)")
+        assert text == path.read_text(encoding="utf-8"), f"output differs from {path} (run pytest --update-golden)"
+
+    return compare

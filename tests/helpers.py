@@ -1,0 +1,44 @@
+"""Helpers for tests: paths, the CLI runner, JSON checks."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from typer.testing import CliRunner, Result
+
+from rlsmed.cli import app
+
+TESTS = Path(__file__).resolve().parent
+ROOT = TESTS.parent
+DATA = TESTS / "data"
+GOLDEN = TESTS / "golden"
+SHARED = ROOT.parent / "shared"
+TINY_KB = DATA / "kb" / "tiny.yaml"
+
+
+def run_cli(args: Sequence[str], stdin: str | bytes | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run rlsmed through Typer's runner; stdout and stderr are kept apart."""
+    return CliRunner().invoke(app, list(args), input=stdin, env=env, catch_exceptions=False)
+
+
+def explain_failure(result: Result) -> str:
+    return f"exit {result.exit_code}\n--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+
+
+def check_json(args: Sequence[str], stdin: str | None = None, expect: int | None = None) -> dict[str, Any]:
+    result = run_cli(["check", "--format", "json", *args], stdin=stdin)
+    if expect is not None:
+        assert result.exit_code == expect, explain_failure(result)
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path

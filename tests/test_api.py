@@ -1,0 +1,57 @@
+"""The library: rlsmed.check works without the command line and returns a typed report."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import rlsmed
+from rlsmed.errors import ExitCode, InputError, UsageError
+from rlsmed.models import Evidence, LineStatus, MatchKind
+
+from .helpers import write
+
+pytestmark = pytest.mark.usefixtures("tiny_kb")
+
+
+def test_check_text() -> None:
+    report = rlsmed.check("Zoloft 50 mg\nLipitor 20 mg\nsomething else\n")
+    assert isinstance(report, rlsmed.Report)
+    assert [f.drug.name for f in report.findings] == ["sertraline"]
+    assert report.findings[0].record.line == 1
+    assert [r.record.text for r in report.recognized] == ["Lipitor 20 mg"]
+    assert [r.text for r in report.unrecognized] == ["something else"]
+    assert report.exit_code is ExitCode.FLAGGED
+    assert report.summary.records == 3
+    assert report.advice[0].topic == "iron"
+    assert report.kb_version == "test-1"
+
+
+def test_check_lines_and_options() -> None:
+    report = rlsmed.check(["Benedryl 25 mg", "Zoloft"], ignore=("Zoloft",), fail_on=Evidence.MODERATE)
+    first, second = report.results
+    assert first.status is LineStatus.FLAGGED
+    assert first.findings[0].match is MatchKind.FUZZY
+    assert second.findings[0].ignored
+    assert report.exit_code is ExitCode.OK  # expert-opinion evidence is below the threshold
+
+
+def test_check_files(tmp_path: Path) -> None:
+    path = write(tmp_path, "meds.txt", "Tylenol PM\n")
+    report = rlsmed.check_files([path])
+    assert report.findings[0].product == "Tylenol PM"
+    with pytest.raises(InputError):
+        rlsmed.check_files([tmp_path / "missing.txt"])
+    with pytest.raises(UsageError):
+        rlsmed.check_files([])
+
+
+def test_unknown_option_is_a_usage_error() -> None:
+    with pytest.raises(UsageError):
+        rlsmed.check("x", colour="red")
+
+
+def test_knowledge_base_is_loadable_directly() -> None:
+    kb = rlsmed.load_knowledge_base()
+    assert "sertraline" in kb.drugs

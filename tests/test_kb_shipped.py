@@ -1,0 +1,169 @@
+"""The shipped knowledge base: valid, complete for the core drugs, silent on the safe ones, carefully worded."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rlsmed.api import engine
+from rlsmed.kb import builtin_path, load_knowledge_base, validate_file
+from rlsmed.models import Effect, InputRecord, LineStatus
+from rlsmed.normalize import name_key
+from rlsmed.screen import Screener
+
+from .helpers import ROOT
+
+KB = load_knowledge_base()
+_, MATCHER = engine()
+SCREENER = Screener(KB, MATCHER)
+
+
+def _list(path: Path) -> list[str]:
+    return [line.split("#")[0].strip() for line in path.read_text().splitlines() if line.split("#")[0].strip()]
+
+
+# Our own copies of the team's lists (../shared/bench/core_drugs.txt and not_aggravating.txt), kept in the
+# repository so that these tests run anywhere; a test below checks they agree with the shared ones.
+CORE = _list(ROOT / "tests" / "data" / "core_drugs.txt")
+NOT_AGGRAVATING = _list(ROOT / "tests" / "data" / "not_aggravating.txt")
+
+
+def flagged(text: str) -> set[str]:
+    return {f.drug.name for f in SCREENER.screen(InputRecord("t", 1, text)).findings}
+
+
+def test_shipped_file_validates() -> None:
+    assert builtin_path().is_file()
+    assert validate_file(builtin_path()) == []
+    assert re.fullmatch(r"\d+\.\d+\.\d+", KB.version)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d", KB.updated)
+
+
+@pytest.mark.parametrize("ingredient", CORE)
+def test_core_ingredient_and_each_of_its_names_is_flagged(ingredient: str) -> None:
+    drug = KB.drugs[ingredient]
+    assert drug.effect.flagged
+    for name in (drug.name, *drug.names):
+        assert flagged(name) >= {ingredient}, name
+        assert flagged(f"{name.upper()} 10 mg tablet po daily") >= {ingredient}, name
+
+
+@pytest.mark.parametrize("ingredient", NOT_AGGRAVATING)
+def test_not_aggravating_ingredient_is_never_flagged(ingredient: str) -> None:
+    assert flagged(ingredient) == set()
+    drug = KB.drugs.get(ingredient)
+    if drug is not None:
+        assert not drug.effect.flagged
+        for name in drug.names:
+            assert flagged(name) == set(), name
+
+
+def test_every_name_leads_to_one_entry() -> None:
+    owners: dict[str, str] = {}
+    for drug in KB.drugs.values():
+        for name in (drug.name, *drug.names):
+            key = name_key(name)
+            assert owners.setdefault(key, drug.name) == drug.name, f"{name}: {owners[key]} and {drug.name}"
+    for product in KB.products:
+        key = name_key(product.name)
+        assert key not in owners, f"product {product.name} is also a name of {owners.get(key)}"
+        owners[key] = product.name
+
+
+def test_every_product_ingredient_that_is_an_entry_is_spelled_as_the_entry() -> None:
+    keys = {name_key(n): n for n in KB.drugs}
+    for product in KB.products:
+        assert product.ingredients
+        for ingredient in product.ingredients:
+            if name_key(ingredient) in keys:
+                assert ingredient == keys[name_key(ingredient)], product.name
+
+
+# Advice verbs that must never appear in what an entry tells the reader to do.
+_STOP_ADVICE = re.compile(r"\b(stop|stopping|discontinue|discontinuing|cease|withdraw|avoid|avoiding)\b", re.I)
+
+
+@pytest.mark.parametrize("drug", sorted(KB.drugs.values(), key=lambda d: d.name), ids=lambda d: d.name)
+def test_no_entry_advises_stopping_a_drug(drug: object) -> None:
+    for field in ("considerations", "parkinson", "rationale"):
+        text = getattr(drug, field)
+        assert not _STOP_ADVICE.search(text), f"{field}: {text}"
+
+
+def test_dopaminergic_entries_say_monitor_for_parkinsons() -> None:
+    augmentation = [d for d in KB.drugs.values() if d.effect is Effect.AUGMENTATION]
+    assert {"levodopa", "pramipexole", "ropinirole", "rotigotine", "cabergoline"} <= {d.name for d in augmentation}
+    for drug in augmentation:
+        assert "monitor" in drug.parkinson.lower(), drug.name
+
+
+def test_every_flagged_entry_is_sourced_and_states_its_evidence() -> None:
+    for drug in KB.drugs.values():
+        assert drug.sources, drug.name
+        assert all(s.doi or s.pmid or s.url for s in drug.sources), drug.name
+        assert drug.evidence_basis and drug.rationale and drug.considerations, drug.name
+
+
+def test_aasm_2025_guideline_is_cited() -> None:
+    assert any(s.doi == "10.5664/jcsm.11390" for s in KB.sources.values())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Unisom SleepTabs", {"doxylamine"}),
+        ("Unisom SleepGels", {"diphenhydramine"}),
+        ("ZzzQuil", {"diphenhydramine"}),
+        ("ZzzQuil Pure Zzzs", set()),
+        ("Dramamine", {"dimenhydrinate"}),
+        ("Dramamine Less Drowsy", {"meclizine"}),
+        ("Excedrin", set()),
+        ("Excedrin PM", {"diphenhydramine"}),
+        ("Tylenol PM", {"diphenhydramine"}),
+        ("Advil", set()),
+        ("Advil PM", {"diphenhydramine"}),
+        ("NyQuil", {"doxylamine"}),
+        ("DayQuil", set()),
+        ("Midol Complete", {"pyrilamine"}),
+        ("Symbyax", {"olanzapine", "fluoxetine"}),
+        ("Stalevo 100", {"levodopa"}),
+        ("co-careldopa 25/100", {"levodopa"}),
+        ("co-beneldopa", {"levodopa"}),
+        ("chlorphenamine 4 mg", {"chlorpheniramine"}),
+        ("thyroxine 100 micrograms", {"levothyroxine"}),
+        ("Armour Thyroid", {"levothyroxine", "liothyronine"}),
+        ("Coricidin HBP Cold & Flu", {"chlorpheniramine"}),
+        ("Ultracet", {"tramadol"}),
+    ],
+)
+def test_products_and_same_brand_traps(text: str, expected: set[str]) -> None:
+    assert flagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "hydralazine",
+        "Celebrex",
+        "buspirone",
+        "levetiracetam",
+        "Lithostat",
+        "Zyrtec",
+        "Plavix",
+        "Norvasc",
+        "Lamictal",
+    ],
+)
+def test_look_alikes_of_flagged_drugs_are_recognized_not_flagged(text: str) -> None:
+    result = SCREENER.screen(InputRecord("t", 1, text))
+    assert result.status is LineStatus.RECOGNIZED, text
+
+
+def test_local_lists_match_the_shared_ones() -> None:
+    shared = ROOT.parent / "shared" / "bench"
+    if not shared.is_dir():
+        pytest.skip("../shared/bench is not beside the repository")
+    assert _list(shared / "core_drugs.txt") == CORE
+    assert _list(shared / "not_aggravating.txt") == NOT_AGGRAVATING

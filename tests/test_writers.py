@@ -1,0 +1,51 @@
+"""Golden output for every report format, on the small knowledge base."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+
+from rlsmed.writers import OutputFormat, build_writer
+
+from .helpers import DATA, run_cli
+
+INPUT = "text.simple.txt"
+
+
+@pytest.fixture
+def in_inputs(monkeypatch: pytest.MonkeyPatch, tiny_kb: object) -> None:
+    monkeypatch.chdir(DATA / "inputs")
+
+
+@pytest.mark.usefixtures("in_inputs")
+@pytest.mark.parametrize("fmt", [f.value for f in OutputFormat])
+def test_golden(fmt: str, golden: Callable[[str, str], None]) -> None:
+    result = run_cli(["check", INPUT, "--format", fmt, "--width", "160"])
+    assert result.exit_code == 1, result.stderr
+    golden(f"text.simple.{fmt}", result.stdout)
+
+
+@pytest.mark.usefixtures("in_inputs")
+def test_golden_from_stdin(golden: Callable[[str, str], None]) -> None:
+    text = (DATA / "inputs" / INPUT).read_text()
+    result = run_cli(["check", "--format", "json"], stdin=text)
+    assert result.exit_code == 1
+    golden("text.simple.stdin.json", result.stdout)
+
+
+@pytest.mark.usefixtures("in_inputs")
+def test_json_is_the_same_from_a_file_and_from_stdin() -> None:
+    # From a file the JSON writer reads the input twice to keep memory flat; from stdin it keeps lines.
+    from_file = json.loads(run_cli(["check", INPUT, "-f", "json"]).stdout)
+    from_stdin = json.loads(run_cli(["check", "-f", "json"], stdin=(DATA / "inputs" / INPUT).read_text()).stdout)
+    for section in ("findings", "recognized", "unrecognized"):
+        for item in from_stdin[section]:
+            item["source"] = INPUT
+    assert from_file == from_stdin
+
+
+def test_every_output_format_has_a_writer() -> None:
+    for fmt in OutputFormat:
+        assert build_writer(fmt).name == fmt.value
