@@ -9,9 +9,8 @@ from __future__ import annotations
 import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple
 
 from .advice import iron_advice
 from .errors import InputError, UsageError
@@ -31,8 +30,7 @@ STDIN = "<stdin>"
 NOT_CURRENT = frozenset({"stopped", "completed", "cancelled", "entered-in-error", "not-taken", "declined", "not-done"})
 
 
-@dataclass(frozen=True)
-class CheckOptions:
+class CheckOptions(NamedTuple):
     """Settings of one screening run."""
 
     ignore: tuple[str, ...] = ()
@@ -40,7 +38,7 @@ class CheckOptions:
     ferritin: float | None = None
     tsat: float | None = None
     input_format: InputFormat = InputFormat.AUTO
-    read: ReadOptions = field(default_factory=ReadOptions)
+    read: ReadOptions = ReadOptions()
     kb_files: tuple[str, ...] = ()
 
     @property
@@ -48,27 +46,26 @@ class CheckOptions:
         return self.read.all_statuses
 
 
-@dataclass(frozen=True)
-class Input:
+class Input(NamedTuple):
     """One input: a name for messages and a way to open it (again, when `replayable`)."""
 
     name: str
     opener: Callable[[], BinaryIO]
     replayable: bool = True
 
-    @classmethod
-    def from_path(cls, path: str | os.PathLike[str]) -> Input:
+    @staticmethod
+    def from_path(path: str | os.PathLike[str]) -> Input:
         name = os.fspath(path)
-        return cls(name, lambda: _open_file(name))
+        return Input(name, lambda: _open_file(name))
 
-    @classmethod
-    def from_text(cls, text: str, name: str = "<text>") -> Input:
+    @staticmethod
+    def from_text(text: str, name: str = "<text>") -> Input:
         data = text.encode("utf-8")
-        return cls(name, lambda: io.BytesIO(data))
+        return Input(name, lambda: io.BytesIO(data))
 
-    @classmethod
-    def from_stream(cls, stream: BinaryIO, name: str = STDIN) -> Input:
-        return cls(name, lambda: stream, replayable=False)
+    @staticmethod
+    def from_stream(stream: BinaryIO, name: str = STDIN) -> Input:
+        return Input(name, lambda: stream, replayable=False)
 
 
 def _open_file(name: str) -> BinaryIO:

@@ -1,7 +1,7 @@
 """The command line: parse options, call the library, write the report, return an exit code."""
 
-from __future__ import annotations
-
+# No `from __future__ import annotations` here: Typer would have to evaluate every annotation as a
+# string on each start, which costs more than evaluating them once at import.
 import functools
 import os
 import sys
@@ -13,13 +13,11 @@ from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO
 import typer
 
 from . import __version__
+from .errors import ExitCode, RlsmedError, UsageError
+from .formats import InputFormat, OutputFormat
 
 if TYPE_CHECKING:
     from .api import Input
-from .errors import ExitCode, RlsmedError, UsageError
-from .models import Evidence
-from .readers import InputFormat, ReadOptions
-from .writers import OutputFormat
 
 __all__ = ["app", "main"]
 
@@ -47,14 +45,6 @@ class FailOn(str, Enum):
     STRONG = "strong"
     NEVER = "never"
 
-
-_FAIL_ON = {
-    FailOn.ANY: Evidence.EXPERT,
-    FailOn.WEAK: Evidence.WEAK,
-    FailOn.MODERATE: Evidence.MODERATE,
-    FailOn.STRONG: Evidence.STRONG,
-    FailOn.NEVER: None,
-}
 
 KbOption = Annotated[
     list[Path] | None,
@@ -170,13 +160,15 @@ def check(
 ) -> None:
     """Screen medication lists and report every drug that may provoke or worsen RLS."""
     from .api import CheckOptions, Screening
+    from .models import Evidence
+    from .readers import ReadOptions
     from .writers import build_writer
     from .writers.labels import summary_line
 
     inputs = _inputs(files or [])
     options = CheckOptions(
         ignore=tuple(ignore or ()),
-        fail_on=_FAIL_ON[fail_on],
+        fail_on=None if fail_on is FailOn.NEVER else Evidence("expert" if fail_on is FailOn.ANY else fail_on.value),
         ferritin=ferritin,
         tsat=tsat,
         input_format=input_format,
@@ -195,7 +187,7 @@ def check(
     raise typer.Exit(int(summary.exit_code))
 
 
-def _inputs(files: list[str]) -> list[Input]:
+def _inputs(files: list[str]) -> "list[Input]":
     from .api import Input
 
     if not files:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .matcher import Matcher, Target
 from .models import Drug, KnowledgeBase, MatchKind
@@ -12,8 +12,7 @@ from .normalize import fold, name_key
 __all__ = ["Lookup", "describe", "lookup", "search"]
 
 
-@dataclass(frozen=True)
-class Lookup:
+class Lookup(NamedTuple):
     """What a name a user typed stands for."""
 
     query: str

@@ -4,16 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 __all__ = ["Lexicon", "builtin_lexicon_path", "load_lexicon"]
 
 _PACKAGE = Path(__file__).resolve().parent
 
 
-@dataclass(frozen=True, slots=True)
-class Lexicon:
+class Lexicon(NamedTuple):
     """Names (normalised) to |-separated ingredients, with the index the matcher needs.
 
     `multi` maps the first word of each multi-word name to the most words such a name has; `words`
@@ -26,14 +25,14 @@ class Lexicon:
     words: frozenset[str]
     rxnorm: Mapping[str, str]
 
-    @classmethod
-    def from_names(cls, names: Mapping[str, str], rxnorm: Mapping[str, str] | None = None) -> Lexicon:
+    @staticmethod
+    def from_names(names: Mapping[str, str], rxnorm: Mapping[str, str] | None = None) -> Lexicon:
         multi: dict[str, int] = {}
         for key in names:
             parts = key.split(" ")
             if len(parts) > 1 and multi.get(parts[0], 0) < len(parts):
                 multi[parts[0]] = len(parts)
-        return cls(dict(names), multi, frozenset(" ".join(names).split()), dict(rxnorm or {}))
+        return Lexicon(dict(names), multi, frozenset(" ".join(names).split()), dict(rxnorm or {}))
 
 
 def builtin_lexicon_path() -> Path:

@@ -8,7 +8,7 @@ for fuzzy matching, which only proposes a flagged name when no ordinary drug nam
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .lexicon import Lexicon
 from .models import KnowledgeBase, MatchKind
@@ -21,8 +21,7 @@ _CACHE_LIMIT = 200_000
 _MIN_FUZZY_LEN = 5
 
 
-@dataclass(frozen=True, slots=True)
-class Target:
+class Target(NamedTuple):
     """What a known name stands for."""
 
     display: str
@@ -37,8 +36,7 @@ class Target:
         return ""
 
 
-@dataclass(frozen=True, slots=True)
-class Hit:
+class Hit(NamedTuple):
     """A name found in a line: tokens [start, end) matched `target`."""
 
     target: Target

@@ -1,10 +1,15 @@
-"""Typed records shared by every part of rlsmed: knowledge base, input records, findings, reports."""
+"""Typed records shared by every part of rlsmed: knowledge base, input records, findings, reports.
+
+Records are NamedTuples: immutable, typed, and cheap to create, which matters when an export has
+millions of lines (and when the tool starts, since every class is built anew on each run).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import Enum
+from types import MappingProxyType
+from typing import NamedTuple
 
 __all__ = [
     "Drug",
@@ -94,8 +99,7 @@ class LineStatus(str, Enum):
     UNRECOGNIZED = "unrecognized"
 
 
-@dataclass(frozen=True, slots=True)
-class Source:
+class Source(NamedTuple):
     """A citation the knowledge base rests on."""
 
     key: str
@@ -116,8 +120,7 @@ class Source:
         return self.citation
 
 
-@dataclass(frozen=True, slots=True)
-class Drug:
+class Drug(NamedTuple):
     """One active ingredient of the knowledge base."""
 
     name: str
@@ -140,8 +143,7 @@ class Drug:
         return self.effect.flagged
 
 
-@dataclass(frozen=True, slots=True)
-class Product:
+class Product(NamedTuple):
     """A named product (often a combination) and the ingredients it contains."""
 
     name: str
@@ -149,20 +151,18 @@ class Product:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class KnowledgeBase:
+class KnowledgeBase(NamedTuple):
     """The validated knowledge base: drugs by ingredient name, products, and the bibliography."""
 
     version: str
     updated: str
     drugs: Mapping[str, Drug]
     products: tuple[Product, ...] = ()
-    sources: Mapping[str, Source] = field(default_factory=dict)
+    sources: Mapping[str, Source] = MappingProxyType({})
     origin: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class InputRecord:
+class InputRecord(NamedTuple):
     """One unit of input: a text line, a CSV row or a FHIR resource.
 
     `line` is the 1-based line number in the source (for CSV the row's line; for a FHIR bundle the
@@ -179,11 +179,10 @@ class InputRecord:
     status: str | None = None
     reason: str = ""
     codes: tuple[str, ...] = ()
-    context: Mapping[str, str] = field(default_factory=dict)
+    context: Mapping[str, str] = MappingProxyType({})
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(NamedTuple):
     """A flagged ingredient found in one input record."""
 
     record: InputRecord
@@ -212,8 +211,7 @@ class Finding:
         return self.drug.considerations
 
 
-@dataclass(frozen=True, slots=True)
-class Recognition:
+class Recognition(NamedTuple):
     """An ingredient recognised in a record that is no RLS concern (or is known but not flagged)."""
 
     ingredient: str
@@ -223,8 +221,7 @@ class Recognition:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class LineResult:
+class LineResult(NamedTuple):
     """The outcome for one input record."""
 
     record: InputRecord

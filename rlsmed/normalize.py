@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 __all__ = ["TOKEN", "fold", "name_key", "tokens"]
 
@@ -32,6 +33,7 @@ def tokens(text: str) -> list[str]:
     return TOKEN.findall(low)
 
 
+@lru_cache(maxsize=8192)  # the knowledge base's names are normalised at load and again for the matcher
 def name_key(name: str) -> str:
     """The normalised form of a drug or product name: its tokens joined by single spaces.
 

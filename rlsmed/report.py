@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .errors import ExitCode
 from .models import Evidence, Finding, InputRecord, LineResult, LineStatus, MatchKind
@@ -11,8 +11,7 @@ from .models import Evidence, Finding, InputRecord, LineResult, LineStatus, Matc
 __all__ = ["Advice", "Report", "ReportMeta", "Summary", "Tally"]
 
 
-@dataclass(frozen=True, slots=True)
-class Advice:
+class Advice(NamedTuple):
     """General advice added to a report, e.g. checking iron stores when anything is flagged."""
 
     topic: str
@@ -20,8 +19,7 @@ class Advice:
     sources: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
-class ReportMeta:
+class ReportMeta(NamedTuple):
     """What every report states besides its lines: knowledge-base version and the run's settings."""
 
     kb_version: str
@@ -31,23 +29,39 @@ class ReportMeta:
     tsat: float | None = None
 
 
-@dataclass
 class Summary:
-    """Counts over a whole run."""
+    """Counts over a whole run (updated in place while results stream past)."""
 
-    records: int = 0
-    flagged: int = 0
-    recognized: int = 0
-    unrecognized: int = 0
-    findings: int = 0
-    ignored: int = 0
-    needs_verification: int = 0
-    patients: int = 0
-    patients_flagged: int = 0
-    by_ingredient: Counter[str] = field(default_factory=Counter)
-    by_class: Counter[str] = field(default_factory=Counter)
-    failing: int = 0  # findings at or above the --fail-on threshold, not ignored
-    skipped: int = 0  # records of medicines no longer taken, left out without --all-statuses
+    __slots__ = (
+        "by_class",
+        "by_ingredient",
+        "failing",
+        "findings",
+        "flagged",
+        "ignored",
+        "needs_verification",
+        "patients",
+        "patients_flagged",
+        "recognized",
+        "records",
+        "skipped",
+        "unrecognized",
+    )
+
+    def __init__(self) -> None:
+        self.records = 0
+        self.flagged = 0
+        self.recognized = 0
+        self.unrecognized = 0
+        self.findings = 0
+        self.ignored = 0
+        self.needs_verification = 0
+        self.patients = 0
+        self.patients_flagged = 0
+        self.by_ingredient: Counter[str] = Counter()
+        self.by_class: Counter[str] = Counter()
+        self.failing = 0  # findings at or above the --fail-on threshold, not ignored
+        self.skipped = 0  # records of medicines no longer taken, left out without --all-statuses
 
     @property
     def exit_code(self) -> ExitCode:
@@ -102,8 +116,7 @@ class Tally:
         return self.summary
 
 
-@dataclass(frozen=True)
-class Report:
+class Report(NamedTuple):
     """A complete screening, as `rlsmed.check` returns it."""
 
     results: tuple[LineResult, ...]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import replace
 
 from .matcher import Hit, Matcher
 from .models import (
@@ -71,7 +70,7 @@ class Screener:
         indication = ""
         if any(f.drug.parkinson for f in templates):
             indication = indication_of(record.text, record.reason)
-        findings = tuple(replace(f, record=record, indication=indication) for f in templates)
+        findings = tuple(f._replace(record=record, indication=indication) for f in templates)
         return LineResult(record, status, findings, recognized)
 
     def screen_all(self, records: Iterable[InputRecord]) -> Iterator[LineResult]:

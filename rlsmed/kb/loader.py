@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import zlib
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,21 @@ def builtin_path() -> Path:
     if installed.is_file():
         return installed
     return _PACKAGE.parent / "data" / "drugs.yaml"
+
+
+def _compiled(path: Path) -> Any | None:
+    """The JSON copy the wheel build made of the shipped YAML, if it is there and still matches it."""
+    copy = path.with_suffix(".json")
+    try:
+        raw = path.read_bytes()
+        compiled = json.loads(copy.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(compiled, dict):
+        return None
+    if compiled.get("source_size") != len(raw) or compiled.get("source_crc32") != zlib.crc32(raw):
+        return None  # the YAML was edited after the build: it wins
+    return compiled.get("document")
 
 
 def _safe_loader() -> type[Any]:
@@ -115,7 +131,7 @@ def _merge(base: RawKnowledgeBase, overlay: RawKnowledgeBase) -> list[str]:
             problems.append(f"drug '{name}': not in the knowledge base, so it cannot be extended")
             continue
         old = base.drugs[index[name]]
-        base.drugs[index[name]] = replace(old, names=old.names + names, salts=old.salts + salts)
+        base.drugs[index[name]] = old._replace(names=old.names + names, salts=old.salts + salts)
     base.products.extend(overlay.products)
     base.sources.update(overlay.sources)
     return problems
@@ -150,8 +166,10 @@ def load_knowledge_base(extra: Sequence[Path | str] = (), *, builtin: Path | str
     Raises KnowledgeBaseError listing every problem of the first invalid file.
     """
     path = str(builtin if builtin is not None else builtin_path())
-    base, problems = parse_document(read_document(path), overlay=False)
-    problems = problems or _check(base)
+    document = _compiled(Path(path)) if builtin is None else None
+    base, problems = parse_document(document if document is not None else read_document(path), overlay=False)
+    if document is None:  # the compiled copy was checked when the wheel was built
+        problems = problems or _check(base)
     if problems:
         raise KnowledgeBaseError(path, problems)
     origins = [path]

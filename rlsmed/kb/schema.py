@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as _dt
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from ..models import Drug, Effect, Evidence, Product, Source
@@ -35,16 +34,16 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _SCHEMA_VERSION = 1
 
 
-@dataclass
 class RawKnowledgeBase:
     """One file's validated content, before it is merged with others."""
 
-    kb_version: str = ""
-    updated: str = ""
-    sources: dict[str, Source] = field(default_factory=dict)
-    drugs: list[Drug] = field(default_factory=list)
-    extensions: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
-    products: list[Product] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.kb_version = ""
+        self.updated = ""
+        self.sources: dict[str, Source] = {}
+        self.drugs: list[Drug] = []
+        self.extensions: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+        self.products: list[Product] = []
 
 
 def _type_name(value: object) -> str:

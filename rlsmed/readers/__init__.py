@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
+from ..formats import InputFormat
 from .base import Reader, ReadOptions
 from .text import TextReader
 
 __all__ = ["READERS", "InputFormat", "ReadOptions", "Reader", "detect_format"]
-
-
-class InputFormat(str, Enum):
-    """The input formats rlsmed reads."""
-
-    AUTO = "auto"
-    TEXT = "text"
 
 
 READERS: dict[InputFormat, Reader] = {

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import BinaryIO, Protocol
+from typing import BinaryIO, NamedTuple, Protocol
 
 from ..models import InputRecord
 
 __all__ = ["ReadOptions", "Reader"]
 
 
-@dataclass(frozen=True)
-class ReadOptions:
+class ReadOptions(NamedTuple):
     """Reader settings from the command line; each reader uses the ones that apply to it."""
 
     column: str | None = None

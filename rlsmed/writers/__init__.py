@@ -2,20 +2,10 @@
 
 from __future__ import annotations
 
-from enum import Enum
-
+from ..formats import OutputFormat
 from .base import ResultSource, Writer
 
 __all__ = ["OutputFormat", "ResultSource", "Writer", "build_writer"]
-
-
-class OutputFormat(str, Enum):
-    """The report formats rlsmed writes."""
-
-    TABLE = "table"
-    JSON = "json"
-    CSV = "csv"
-    MARKDOWN = "markdown"
 
 
 def build_writer(fmt: OutputFormat, *, color: bool = False, width: int | None = None) -> Writer:
