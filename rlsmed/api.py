@@ -19,7 +19,9 @@ from .lexicon import load_lexicon
 from .matcher import Matcher
 from .models import Evidence, InputRecord, KnowledgeBase, LineResult
 from .normalize import name_key
+from .parallel import ParallelMatcher, default_jobs
 from .readers import READERS, InputFormat, ReadOptions, detect_format
+from .readers.base import record_batches
 from .report import Advice, Report, ReportMeta, Summary, Tally
 from .screen import Screener
 
@@ -40,6 +42,7 @@ class CheckOptions(NamedTuple):
     input_format: InputFormat = InputFormat.AUTO
     read: ReadOptions = ReadOptions()
     kb_files: tuple[str, ...] = ()
+    jobs: int | None = 1  # worker processes for matching; None: one per core for large files
 
     @property
     def all_statuses(self) -> bool:
@@ -52,16 +55,21 @@ class Input(NamedTuple):
     name: str
     opener: Callable[[], BinaryIO]
     replayable: bool = True
+    size: int | None = None  # bytes, when known
 
     @staticmethod
     def from_path(path: str | os.PathLike[str]) -> Input:
         name = os.fspath(path)
-        return Input(name, lambda: _open_file(name))
+        try:
+            size: int | None = os.stat(name).st_size
+        except OSError:
+            size = None  # reported properly when the file is opened
+        return Input(name, lambda: _open_file(name), size=size)
 
     @staticmethod
     def from_text(text: str, name: str = "<text>") -> Input:
         data = text.encode("utf-8")
-        return Input(name, lambda: io.BytesIO(data))
+        return Input(name, lambda: io.BytesIO(data), size=len(data))
 
     @staticmethod
     def from_stream(stream: BinaryIO, name: str = STDIN) -> Input:
@@ -151,11 +159,11 @@ class Screening:
 
     def records(self) -> Iterator[InputRecord]:
         """Every record to screen, in order: all of them, or only current ones unless --all-statuses."""
-        if self.options.all_statuses:
-            return self._read()
-        return (r for r in self._read() if r.status not in NOT_CURRENT)
+        for batch in self.record_batches():
+            yield from batch
 
-    def _read(self) -> Iterator[InputRecord]:
+    def record_batches(self, *, count_skipped: bool = False) -> Iterator[list[InputRecord]]:
+        """The records to screen, a batch at a time."""
         for item in self.inputs:
             stream = item.opener()
             try:
@@ -164,33 +172,54 @@ class Screening:
                 if fmt is InputFormat.AUTO:
                     fmt = detect_format(item.name, head)
                 reader = READERS[fmt]
-                yield from reader.read(_Rewound(head, stream), item.name, self.options.read)  # type: ignore[arg-type]
+                rewound = _Rewound(head, stream)
+                for batch in record_batches(reader, rewound, item.name, self.options.read):  # type: ignore[arg-type]
+                    yield self._current(batch, count_skipped) if getattr(reader, "statuses", False) else batch
             finally:
                 if item.replayable:
                     stream.close()
 
-    def __iter__(self) -> Iterator[LineResult]:
-        add = self.tally.add
-        records = self._read()
-        if not self.options.all_statuses:
-            records = self._count_skipped(records)
-        for result in self.screener.screen_all(records):
-            add(result)
-            yield result
+    def _current(self, batch: list[InputRecord], count: bool) -> list[InputRecord]:
+        if self.options.all_statuses:
+            return batch
+        kept = [r for r in batch if r.status is None or r.status not in NOT_CURRENT]
+        if count:
+            self.tally.summary.skipped += len(batch) - len(kept)
+        return kept
 
-    def _count_skipped(self, records: Iterator[InputRecord]) -> Iterator[InputRecord]:
-        summary = self.tally.summary
-        for record in records:
-            if record.status in NOT_CURRENT:
-                summary.skipped += 1
-            else:
-                yield record
+    def batches(self) -> Iterator[list[LineResult]]:
+        """Screen the inputs a batch at a time (the first and only screening pass)."""
+        add_many = self.tally.add_many
+        batches = self.record_batches(count_skipped=True)
+        jobs = self.options.jobs if self.options.jobs is not None else default_jobs([i.size for i in self.inputs])
+        if jobs > 1:
+            parallel = ParallelMatcher(self.matcher, self.options.kb_files, jobs)
+            for records, encoded in parallel.match_batches(batches):
+                results = self.screener.apply_encoded(records, encoded)
+                add_many(results)
+                yield results
+            return
+        screen_many = self.screener.screen_many
+        for records in batches:
+            results = screen_many(records)
+            add_many(results)
+            yield results
+
+    def __iter__(self) -> Iterator[LineResult]:
+        for batch in self.batches():
+            yield from batch
 
     def reread(self) -> Iterator[InputRecord]:
         """The same records once more, for writers that need a second pass (not for stdin)."""
         if not self.replayable:
             raise RuntimeError("stdin cannot be read twice")
         return self.records()
+
+    def reread_batches(self) -> Iterator[list[InputRecord]]:
+        """The same records once more, in the same batches as the first pass."""
+        if not self.replayable:
+            raise RuntimeError("stdin cannot be read twice")
+        return self.record_batches()
 
     def finish(self) -> Summary:
         """The summary, once the results have been iterated."""

@@ -13,26 +13,33 @@ _PACKAGE = Path(__file__).resolve().parent
 
 
 class Lexicon(NamedTuple):
-    """Names (normalised) to |-separated ingredients, with the index the matcher needs.
+    """Normalised names to |-separated ingredients, with the word index the matcher needs.
 
-    `multi` maps the first word of each multi-word name to the most words such a name has; `words`
-    holds every word of every name, so that the matcher knows which leftover words are not misspellings;
-    `rxnorm` maps RxNorm codes to |-separated ingredients.
+    `starts` are the first words of names; `words` every word of every name (so the matcher knows
+    which leftover words are not misspellings); `multi` maps a multi-word name's first word, then its
+    second, to the rest of each such name, longest first; `rxnorm` maps RxNorm codes to ingredients.
+    scripts/build_lexicon.py computes the index, so that loading is a JSON parse and nothing more.
     """
 
     names: Mapping[str, str]
-    multi: Mapping[str, int]
+    starts: frozenset[str]
     words: frozenset[str]
+    multi: Mapping[str, Mapping[str, list[str]]]
     rxnorm: Mapping[str, str]
 
     @staticmethod
     def from_names(names: Mapping[str, str], rxnorm: Mapping[str, str] | None = None) -> Lexicon:
-        multi: dict[str, int] = {}
+        """A lexicon of just these names (for tests and tools)."""
+        multi: dict[str, dict[str, list[str]]] = {}
         for key in names:
-            parts = key.split(" ")
-            if len(parts) > 1 and multi.get(parts[0], 0) < len(parts):
-                multi[parts[0]] = len(parts)
-        return Lexicon(dict(names), multi, frozenset(" ".join(names).split()), dict(rxnorm or {}))
+            words = key.split(" ")
+            if len(words) > 1:
+                multi.setdefault(words[0], {}).setdefault(words[1], []).append(" ".join(words[1:]))
+        for seconds in multi.values():
+            for rests in seconds.values():
+                rests.sort(key=lambda r: (-r.count(" "), r))
+        starts = frozenset(k.split(" ")[0] for k in names)
+        return Lexicon(dict(names), starts, frozenset(" ".join(names).split()), multi, dict(rxnorm or {}))
 
 
 def builtin_lexicon_path() -> Path:
@@ -46,4 +53,4 @@ def load_lexicon(path: Path | str | None = None) -> Lexicon:
     """Read the lexicon built by scripts/build_lexicon.py."""
     with open(path or builtin_lexicon_path(), encoding="utf-8") as f:
         doc = json.load(f)
-    return Lexicon(doc["names"], doc["multi"], frozenset(doc["words"]), doc.get("rxnorm", {}))
+    return Lexicon(doc["names"], frozenset(doc["starts"]), frozenset(doc["words"]), doc["multi"], doc["rxnorm"])

@@ -1,24 +1,36 @@
-"""Find drug names in a line of text: exact names first, then RapidFuzz for misspellings.
+"""Find drug names in lines of text: exact names first, then RapidFuzz for misspellings.
 
 Every name rlsmed knows (knowledge-base generics, brands, synonyms and products, and the lexicon of
 ordinary drugs) is looked up word by word; at each word the longest known name starting there wins.
-Words left over that are neither known words nor strengths, units, forms or directions are candidates
-for fuzzy matching, which only proposes a flagged name when no ordinary drug name is closer.
+A word that is neither part of a known name nor a strength, unit, form or direction word is a
+candidate misspelling, and fuzzy matching only proposes a flagged name when no ordinary drug is closer.
+
+Lines are matched in batches: a batch is lowercased and split into words in one pass, and Python only
+visits the words that can start a name, so that exports of millions of lines are screened quickly.
 """
 
 from __future__ import annotations
 
+import re
+from bisect import bisect_right
+from collections.abc import Iterator, Sequence
+from itertools import compress
 from typing import NamedTuple
 
 from .lexicon import Lexicon
 from .models import KnowledgeBase, MatchKind
-from .normalize import name_key, tokens
+from .normalize import fold, name_key
 from .vocabulary import STOPWORDS
 
 __all__ = ["Hit", "Matcher", "Target", "max_distance"]
 
 _CACHE_LIMIT = 200_000
 _MIN_FUZZY_LEN = 5
+_BREAK = "\x01"  # stands between the texts of a batch once it is split into words
+_WORDS_AND_BREAKS = re.compile(r"[a-z]+|\x01")
+# ASCII text: every character but a-z and the line break becomes a space; str.translate and
+# str.split do in C what a regular expression would do several times slower.
+_ASCII_WORDS = str.maketrans({chr(i): " " for i in range(128) if not ("a" <= chr(i) <= "z" or chr(i) == "\n")})
 
 
 class Target(NamedTuple):
@@ -37,7 +49,7 @@ class Target(NamedTuple):
 
 
 class Hit(NamedTuple):
-    """A name found in a line: tokens [start, end) matched `target`."""
+    """A name found in a line: its words [start, end) matched `target`."""
 
     target: Target
     start: int
@@ -54,12 +66,11 @@ def max_distance(length: int) -> int:
 
 
 class Matcher:
-    """Matches lines of text against every known name. Build once; `match` is cached per line."""
+    """Matches text against every known name. Build once, then call `match` or `match_many`."""
 
     def __init__(self, kb: KnowledgeBase, lexicon: Lexicon) -> None:
         # Targets name ingredients by their normalised key, as the lexicon does.
         self.flagged = frozenset(name_key(name) for name, drug in kb.drugs.items() if drug.flagged)
-        self._lexicon = lexicon.names
         self._rxnorm = lexicon.rxnorm
         self._kb_codes = {d.rxcui: name_key(d.name) for d in kb.drugs.values() if d.rxcui}
         kb_names: dict[str, Target] = {}
@@ -70,19 +81,33 @@ class Matcher:
         for product in kb.products:
             ingredients = tuple(name_key(i) for i in product.ingredients)
             self._add(kb_names, product.name, Target(product.name, ingredients, "product"))
+        kb_names.pop("", None)
+        # One table of names: lexicon entries hold their raw ingredient text until first used, and the
+        # knowledge base's entries, added last, win over a lexicon entry of the same name.
+        self._names: dict[str, Target | str] = dict(lexicon.names)
+        self._names.update(kb_names)
         self._kb_names = kb_names
-        multi = dict(lexicon.multi)
+        # Per word: True when a name starts with it, False when it is known but starts no name.
+        self._code: dict[str, bool] = dict.fromkeys(lexicon.words, False)
+        self._code.update(dict.fromkeys(STOPWORDS, False))
+        self._code.update(dict.fromkeys(lexicon.starts, True))
+        # First word -> second word -> the rest of each name, longest first.
+        self._multi: dict[str, dict[str, list[str]]] = {h: dict(s) for h, s in lexicon.multi.items()}
+        self._code[_BREAK] = True  # breaks between the texts of a batch are visited too
         for key in kb_names:
-            if " " in key:
-                head, count = key.split(" ", 1)[0], key.count(" ") + 1
-                if multi.get(head, 0) < count:
-                    multi[head] = count
-        self._multi = multi
-        self._known = lexicon.words | STOPWORDS | frozenset(" ".join(kb_names).split())
-        self._lexicon_targets: dict[str, Target] = {}
-        self._line_cache: dict[str, tuple[Hit, ...]] = {}
+            words = key.split(" ")
+            self._code[words[0]] = True
+            for word in words[1:]:
+                self._code.setdefault(word, False)
+            if len(words) > 1:
+                rests = self._multi.setdefault(words[0], {}).setdefault(words[1], [])
+                rest = " ".join(words[1:])
+                if rest not in rests:
+                    # Copy before changing: the lists may be the lexicon's own.
+                    self._multi[words[0]][words[1]] = sorted([*rests, rest], key=lambda r: (-r.count(" "), r))
         self._fuzzy_cache: dict[str, Hit | None] = {}
         self._fuzzy_index: _FuzzyIndex | None = None
+        self._code_targets: dict[str, Target] = {}
 
     @staticmethod
     def _add(names: dict[str, Target], name: str, target: Target) -> None:
@@ -93,88 +118,138 @@ class Matcher:
             names.setdefault(key.replace(" ", ""), target)
 
     def target(self, key: str) -> Target | None:
-        """What the normalised name `key` stands for; knowledge-base names win over the lexicon."""
-        found = self._kb_names.get(key)
-        if found is not None:
+        """What the normalised name `key` stands for."""
+        found = self._names.get(key)
+        if found is None or isinstance(found, Target):
             return found
-        found = self._lexicon_targets.get(key)
-        if found is None:
-            raw = self._lexicon.get(key)
-            if raw is None:
-                return None
-            found = self._lexicon_targets[key] = Target(key, tuple(raw.split("|")), "lexicon")
-        return found
+        target = Target(key, tuple(found.split("|")), "lexicon")
+        self._names[key] = target
+        return target
 
     def code_target(self, code: str) -> Target | None:
-        """What an RxNorm code stands for: a knowledge-base ingredient code, or a product code we know."""
+        """What an RxNorm code stands for: a knowledge-base ingredient code, or a product code we know.
+
+        Targets are interned (one object per known code, kept for the matcher's life): screening
+        caches its work by target identity. Known codes are few, so this cannot grow without bound.
+        """
+        if code in self._code_targets:
+            return self._code_targets[code]
         ingredient = self._kb_codes.get(code)
-        if ingredient is not None:
-            return Target(f"RxNorm {code}", (ingredient,), "rxnorm")
-        raw = self._rxnorm.get(code)
-        if raw is None:
+        raw = (ingredient,) if ingredient is not None else tuple(self._rxnorm.get(code, "").split("|"))
+        if raw == ("",):
             return None
-        return Target(f"RxNorm {code}", tuple(raw.split("|")), "rxnorm")
+        target = self._code_targets[code] = Target(f"RxNorm {code}", raw, "rxnorm")
+        return target
 
     def all_names(self) -> dict[str, Target]:
         """Every known name and its target (the fuzzy index is built from these)."""
-        out = {key: t for key in self._lexicon if (t := self.target(key)) is not None}
-        out.update(self._kb_names)
-        return out
+        return {key: t for key in list(self._names) if (t := self.target(key)) is not None}
 
     def is_flagged(self, target: Target) -> bool:
         return any(i in self.flagged for i in target.ingredients)
 
     def match(self, text: str) -> tuple[Hit, ...]:
         """Every name found in `text`, in order."""
-        hits = self._line_cache.get(text)
-        if hits is None:
-            hits = self._match_tokens(tokens(text))
-            if len(self._line_cache) >= _CACHE_LIMIT:
-                self._line_cache.clear()
-            self._line_cache[text] = hits
-        return hits
+        return self.match_many((text,))[0]
 
-    def _match_tokens(self, toks: list[str]) -> tuple[Hit, ...]:
+    def match_many(self, texts: Sequence[str]) -> list[tuple[Hit, ...]]:
+        """Every name found in each text; `Hit.start` and `end` count the text's words."""
+        joined = "\n".join(texts).lower()
+        if joined.isascii():
+            words = joined.translate(_ASCII_WORDS).replace("\n", f" {_BREAK} ").split()
+        else:
+            words = _WORDS_AND_BREAKS.findall(fold(joined.replace(_BREAK, " ")).replace("\n", _BREAK))
+        if len(texts) > 1 and words.count(_BREAK) != len(texts) - 1:
+            return [self.match(t) for t in texts]  # a text holds a line break of its own
+        results: list[tuple[Hit, ...]] = [()] * len(texts)
+        code_get = self._code.get
+        flags = list(map(code_get, words))
+        breaks = self._exact(words, flags, results)
+        if None in flags:
+            self._misspellings(words, flags, breaks, results)
+        return results
+
+    def _exact(self, words: list[str], flags: list[bool | None], results: list[tuple[Hit, ...]]) -> list[int]:
+        """Exact hits into `results`; returns the word positions of the breaks between texts."""
+        multi, names, target = self._multi, self._names, self.target
+        exact = MatchKind.EXACT
+        new = tuple.__new__  # Hit without the Python-level NamedTuple constructor: once per name found
+        line = first = end = 0  # current text, index of its first word, end of the last name found
         hits: list[Hit] = []
-        multi, target, known = self._multi, self.target, self._known
-        i, n = 0, len(toks)
-        while i < n:
-            tok = toks[i]
-            longest = multi.get(tok)
-            if longest is not None and n - i > 1:
-                phrase = self._phrase(toks, i, min(longest, n - i))
-                if phrase is not None:
-                    hits.append(phrase)
-                    i = phrase.end
-                    continue
-            found = target(tok)
-            if found is not None:
-                hits.append(Hit(found, i, i + 1, MatchKind.EXACT, 100.0))
-            elif tok not in known and len(tok) >= _MIN_FUZZY_LEN and tok.isalpha():
-                fuzzy = self._fuzzy(tok)
-                if fuzzy is not None:
-                    hits.append(Hit(fuzzy.target, i, i + 1, MatchKind.FUZZY, fuzzy.score))
-            i += 1
-        return tuple(hits)
+        breaks: list[int] = []
+        count = len(words)
+        # Visit only breaks between texts and words that start a name (their flag is True).
+        for i in compress(range(count), flags):
+            word = words[i]
+            if word == _BREAK:
+                if hits:
+                    results[line] = tuple(hits)
+                    hits = []
+                breaks.append(i)
+                line += 1
+                first = end = i + 1
+                continue
+            if i < end:
+                continue
+            seconds = multi.get(word)
+            if seconds is not None and i + 1 < count:
+                rests = seconds.get(words[i + 1])
+                if rests is not None:
+                    found = None
+                    for rest in rests:
+                        length = rest.count(" ") + 1
+                        if " ".join(words[i + 1 : i + 1 + length]) == rest:
+                            found = target(f"{word} {rest}")
+                            end = i + 1 + length
+                            break
+                    if found is not None:
+                        hits.append(new(Hit, (found, i - first, end - first, exact, 100.0)))
+                        continue
+            entry = names.get(word)
+            if entry is not None:
+                single = entry if isinstance(entry, Target) else target(word)
+                end = i + 1
+                hits.append(new(Hit, (single, i - first, end - first, exact, 100.0)))
+        if hits:
+            results[line] = tuple(hits)
+        return breaks
 
-    def _phrase(self, toks: list[str], start: int, longest: int) -> Hit | None:
-        """The longest multi-word name starting at `start`, if any."""
-        for length in range(longest, 1, -1):
-            found = self.target(" ".join(toks[start : start + length]))
-            if found is not None:
-                return Hit(found, start, start + length, MatchKind.EXACT, 100.0)
-        return None
+    def _misspellings(
+        self, words: list[str], flags: list[bool | None], breaks: list[int], results: list[tuple[Hit, ...]]
+    ) -> None:
+        """Fuzzy hits for unknown words, merged into each text's hits in word order."""
+        for i in _positions_of_none(flags):
+            if len(words[i]) < _MIN_FUZZY_LEN:
+                continue
+            hit = self._fuzzy(words[i])
+            if hit is None:
+                continue
+            line = bisect_right(breaks, i)
+            first = breaks[line - 1] + 1 if line else 0
+            placed = Hit(hit.target, i - first, i - first + 1, hit.kind, hit.score)
+            results[line] = tuple(sorted((*results[line], placed), key=lambda h: h.start))
 
-    def _fuzzy(self, tok: str) -> Hit | None:
-        if tok in self._fuzzy_cache:
-            return self._fuzzy_cache[tok]
+    def _fuzzy(self, word: str) -> Hit | None:
+        if word in self._fuzzy_cache:
+            return self._fuzzy_cache[word]
         if self._fuzzy_index is None:
             self._fuzzy_index = _FuzzyIndex(self)
-        hit = self._fuzzy_index.lookup(tok)
+        hit = self._fuzzy_index.lookup(word)
         if len(self._fuzzy_cache) >= _CACHE_LIMIT:
             self._fuzzy_cache.clear()
-        self._fuzzy_cache[tok] = hit
+        self._fuzzy_cache[word] = hit
         return hit
+
+
+def _positions_of_none(flags: list[bool | None]) -> Iterator[int]:
+    # list.index scans in C; Python runs only once per unknown word, not once per word.
+    i = -1
+    try:
+        while True:
+            i = flags.index(None, i + 1)
+            yield i
+    except ValueError:
+        return
 
 
 class _FuzzyIndex:
@@ -189,7 +264,7 @@ class _FuzzyIndex:
         self.ordinary: dict[str, list[str]] = {}
         self.targets: dict[str, Target] = {}
         for key, target in matcher.all_names().items():
-            if " " in key or not key.isalpha() or len(key) < _MIN_FUZZY_LEN - 1:
+            if " " in key or len(key) < _MIN_FUZZY_LEN - 1:
                 continue
             self.targets[key] = target
             if matcher.is_flagged(target):
@@ -198,26 +273,26 @@ class _FuzzyIndex:
             else:
                 self.ordinary.setdefault(key[0], []).append(key)
 
-    def lookup(self, tok: str) -> Hit | None:
+    def lookup(self, word: str) -> Hit | None:
         from rapidfuzz import fuzz, process
         from rapidfuzz.distance import OSA
 
-        candidates = self.flagged.get(tok[0])
+        candidates = self.flagged.get(word[0])
         if not candidates:
             return None
         best: tuple[int, float, str] | None = None
-        found = process.extract(tok, candidates, scorer=OSA.distance, score_cutoff=max_distance(len(tok)), limit=None)
-        for name, dist, _ in found:
-            if dist > max_distance(min(len(tok), len(name))):
+        limit = max_distance(len(word))
+        for name, dist, _ in process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None):
+            if dist > max_distance(min(len(word), len(name))):
                 continue
-            score = round(fuzz.ratio(tok, name), 1)
+            score = round(fuzz.ratio(word, name), 1)
             if best is None or (dist, -score, name) < (best[0], -best[1], best[2]):
                 best = (dist, score, name)
         if best is None:
             return None
         dist, score, name = best
         if dist > 1:
-            ordinary = self.ordinary.get(tok[0], ())
-            if process.extractOne(tok, ordinary, scorer=OSA.distance, score_cutoff=dist - 1) is not None:
+            ordinary = self.ordinary.get(word[0], ())
+            if process.extractOne(word, ordinary, scorer=OSA.distance, score_cutoff=dist - 1) is not None:
                 return None  # an ordinary drug is a closer reading of this word
         return Hit(self.targets[name], 0, 1, MatchKind.FUZZY, score)

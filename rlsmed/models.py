@@ -215,7 +215,7 @@ class Recognition(NamedTuple):
     """An ingredient recognised in a record that is no RLS concern (or is known but not flagged)."""
 
     ingredient: str
-    matched_text: str
+    matched_as: str
     match: MatchKind = MatchKind.EXACT
     score: float = 100.0
     note: str = ""

@@ -1,7 +1,10 @@
 """Turn free text into the lowercase word tokens that names are matched on.
 
-Case (including Tall Man lettering such as hydrOXYzine), punctuation and accents are normalised here;
-strengths, units, dose forms, routes, directions and salts are recognised by `rlsmed.vocabulary`.
+Case (including Tall Man lettering such as hydrOXYzine), punctuation and accents are normalised here.
+Tokens are runs of letters: digits separate words but are never part of a name, so "Zoloft 50mg",
+"Stalevo 100" and "co-careldopa 25/100" match on their words alone, and a list that differs only in
+its numbers is matched once. Strengths, units, forms, routes, directions and salts are words that
+`rlsmed.vocabulary` sets aside.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from functools import lru_cache
 __all__ = ["TOKEN", "fold", "name_key", "tokens"]
 
 # Letters run together, and numbers (with a decimal point or comma) stand alone: "50mg" -> "50", "mg".
-TOKEN = re.compile(r"[a-z]+|[0-9]+(?:[.,][0-9]+)*")
+TOKEN = re.compile(r"[a-z]+")
 
 
 def fold(text: str) -> str:
@@ -26,7 +29,7 @@ def fold(text: str) -> str:
 
 
 def tokens(text: str) -> list[str]:
-    """The word and number tokens of `text`, lowercase and without accents."""
+    """The word tokens of `text`, lowercase and without accents."""
     low = text.lower()
     if not low.isascii():
         low = fold(low)
@@ -35,11 +38,11 @@ def tokens(text: str) -> list[str]:
 
 @lru_cache(maxsize=8192)  # the knowledge base's names are normalised at load and again for the matcher
 def name_key(name: str) -> str:
-    """The normalised form of a drug or product name: its tokens joined by single spaces.
+    """The normalised form of a drug or product name: its word tokens joined by single spaces.
 
     >>> name_key("Chlor-Trimeton")
     'chlor trimeton'
-    >>> name_key("hydrOXYzine HCl")
-    'hydroxyzine hcl'
+    >>> name_key("hydrOXYzine HCl 25 mg")
+    'hydroxyzine hcl mg'
     """
     return " ".join(tokens(name))

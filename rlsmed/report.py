@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from typing import NamedTuple
 
 from .errors import ExitCode
@@ -84,18 +85,29 @@ class Tally:
         self._flagged_patients: set[str] = set()
 
     def add(self, result: LineResult) -> None:
+        self.add_many((result,))
+
+    def add_many(self, results: Sequence[LineResult]) -> None:
         s = self.summary
-        s.records += 1
-        patient = result.record.patient
-        if patient is not None:
-            self._patients.add(patient)
-        if result.status is LineStatus.UNRECOGNIZED:
-            s.unrecognized += 1
-            return
-        if result.status is LineStatus.RECOGNIZED:
-            s.recognized += 1
-            return
+        s.records += len(results)
+        recognized, unrecognized = LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED
+        patients = self._patients
+        for result in results:
+            status = result.status
+            if status is recognized:
+                s.recognized += 1
+            elif status is unrecognized:
+                s.unrecognized += 1
+            else:
+                self._flagged(result)
+            patient = result.record.patient
+            if patient is not None:
+                patients.add(patient)
+
+    def _flagged(self, result: LineResult) -> None:
+        s = self.summary
         s.flagged += 1
+        patient = result.record.patient
         for f in result.findings:
             s.findings += 1
             if f.ignored:

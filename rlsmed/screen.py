@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 
 from .matcher import Hit, Matcher
 from .models import (
+    Drug,
     Finding,
     InputRecord,
     KnowledgeBase,
@@ -15,20 +17,24 @@ from .models import (
     Recognition,
 )
 from .normalize import TOKEN, fold, name_key, tokens
+from .parallel import Encoded, decode
 
 __all__ = ["Screener", "indication_of"]
 
 _PARKINSON = frozenset({"parkinson", "parkinsons", "parkinsonism", "parkinsonian"})
 _RLS = frozenset({"rls", "restless", "wed", "ekbom"})
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 100_000
+_UNRECOGNIZED = LineStatus.UNRECOGNIZED
+_RECOGNIZED = LineStatus.RECOGNIZED
+_FLAGGED = LineStatus.FLAGGED
 
-_NOWHERE = InputRecord("", 0, "")
-_Outcome = tuple[LineStatus, tuple[Finding, ...], tuple[Recognition, ...]]
+# What a line's names amount to: recognitions, and each flagged drug with the index of the hit naming it.
+_Plan = tuple[tuple[Recognition, ...], tuple[tuple[Drug, int], ...]]
 
 
 def indication_of(*texts: str) -> str:
     """'parkinson' or 'rls' when the text names the indication, else ''."""
-    words = set()
+    words: set[str] = set()
     for text in texts:
         if text:
             words.update(tokens(text))
@@ -39,89 +45,147 @@ def indication_of(*texts: str) -> str:
     return ""
 
 
-def _spans(text: str) -> tuple[str, list[tuple[int, int]]]:
-    """The text the token positions refer to, and each token's (start, end) in it."""
+def _written(text: str, hit: Hit) -> str:
+    """The words of `text` that a hit matched, as written (case and punctuation kept)."""
     folded = fold(text)
     source = text if len(folded) == len(text) else folded
-    return source, [m.span() for m in TOKEN.finditer(folded)]
+    spans = [m.span() for m in TOKEN.finditer(folded)]
+    if hit.start < hit.end <= len(spans):
+        return source[spans[hit.start][0] : spans[hit.end - 1][1]]
+    return text  # matched by its RxNorm code: the whole text is what was written
 
 
 class Screener:
-    """Applies the matcher and the knowledge base to records; results are cached per distinct text."""
+    """Applies the matcher and the knowledge base to records, a batch at a time."""
 
     def __init__(self, kb: KnowledgeBase, matcher: Matcher, *, ignore: Iterable[str] = ()) -> None:
         self.kb = kb
         self.matcher = matcher
         self.ignore = frozenset(name_key(i) for i in ignore)
         self._drugs = {name_key(name): drug for name, drug in kb.drugs.items()}
-        self._cache: dict[object, _Outcome] = {}
+        # Plans by the identity of the (interned) targets of a line's exact hits, and by the hits
+        # themselves when a line has fuzzy ones; enum-holding tuples hash slowly, identities do not.
+        self._plans: dict[object, _Plan] = {}
+        self._encoded_plans: dict[Encoded, _Plan] = {}
 
     def screen(self, record: InputRecord) -> LineResult:
-        key: object = (record.text, record.codes) if record.codes else record.text
-        outcome = self._cache.get(key)
-        if outcome is None:
-            outcome = self._outcome(record.text, record.codes)
-            if len(self._cache) >= _CACHE_LIMIT:
-                self._cache.clear()
-            self._cache[key] = outcome
-        status, templates, recognized = outcome
-        if not templates:
-            return LineResult(record, status, (), recognized)
-        indication = ""
-        if any(f.drug.parkinson for f in templates):
-            indication = indication_of(record.text, record.reason)
-        findings = tuple(f._replace(record=record, indication=indication) for f in templates)
-        return LineResult(record, status, findings, recognized)
+        return self.screen_many((record,))[0]
 
     def screen_all(self, records: Iterable[InputRecord]) -> Iterator[LineResult]:
-        screen = self.screen
-        for record in records:
-            yield screen(record)
+        """Screen a stream of records, in order."""
+        it = iter(records)
+        while batch := list(islice(it, 2048)):
+            yield from self.screen_many(batch)
+
+    def screen_many(self, records: Sequence[InputRecord]) -> list[LineResult]:
+        return self.apply(records, self.matcher.match_many([r.text for r in records]))
+
+    def apply_encoded(self, records: Sequence[InputRecord], encoded: Sequence[Encoded]) -> list[LineResult]:
+        """Results for records whose names a worker process found (see rlsmed.parallel).
+
+        Plans are cached by the encoded hits, so a line costs a lookup here; only lines with findings
+        (or RxNorm codes) turn their hits back into objects.
+        """
+        out: list[LineResult] = []
+        append = out.append
+        plans = self._encoded_plans
+        new = tuple.__new__
+        for record, hits in zip(records, encoded, strict=True):
+            if record.codes:
+                out.extend(self.apply((record,), (decode(self.matcher, hits),)))
+                continue
+            if not hits:
+                append(new(LineResult, (record, _UNRECOGNIZED, (), ())))
+                continue
+            plan = plans.get(hits)
+            if plan is None:
+                plan = self._plan(decode(self.matcher, hits))
+                if len(plans) >= _CACHE_LIMIT:
+                    plans.clear()
+                plans[hits] = plan
+            recognized, flagged = plan
+            if not flagged:
+                append(new(LineResult, (record, _RECOGNIZED, (), recognized)))
+            else:
+                findings = self._findings(record, flagged, decode(self.matcher, hits))
+                append(new(LineResult, (record, _FLAGGED, findings, recognized)))
+        return out
+
+    def apply(self, records: Sequence[InputRecord], all_hits: Sequence[tuple[Hit, ...]]) -> list[LineResult]:
+        """Results for records whose names were found already (`all_hits`, one tuple per record)."""
+        out: list[LineResult] = []
+        append = out.append
+        plans = self._plans
+        new = tuple.__new__  # LineResult without the Python-level constructor: once per line
+        exact = MatchKind.EXACT
+        for record, hits in zip(records, all_hits, strict=True):
+            if record.codes:
+                hits = self._code_hits(record.codes) or hits
+            if not hits:
+                append(new(LineResult, (record, _UNRECOGNIZED, (), ())))
+                continue
+            if len(hits) == 1 and hits[0].kind is exact:
+                key: object = id(hits[0].target)
+            else:
+                key = tuple(id(h.target) if h.kind is exact else h for h in hits)
+            plan = plans.get(key)
+            if plan is None:
+                plan = self._plan(hits)
+                if len(plans) >= _CACHE_LIMIT:
+                    plans.clear()
+                plans[key] = plan
+            recognized, flagged = plan
+            if not flagged:
+                append(new(LineResult, (record, _RECOGNIZED, (), recognized)))
+            else:
+                # The plan holds the first hit that named each drug; this line's own hit may sit elsewhere.
+                append(new(LineResult, (record, _FLAGGED, self._findings(record, flagged, hits), recognized)))
+        return out
 
     def _code_hits(self, codes: tuple[str, ...]) -> tuple[Hit, ...]:
         """Hits for the RxNorm codes we know; the text is used when none is known."""
         targets = [t for t in map(self.matcher.code_target, codes) if t is not None]
         return tuple(Hit(t, 0, 0, MatchKind.EXACT, 100.0) for t in targets)
 
-    def _outcome(self, text: str, codes: tuple[str, ...] = ()) -> _Outcome:
-        hits = (self._code_hits(codes) if codes else ()) or self.matcher.match(text)
-        if not hits:
-            return LineStatus.UNRECOGNIZED, (), ()
-        source, spans = _spans(text)
-        findings: dict[str, Finding] = {}
+    def _plan(self, hits: tuple[Hit, ...]) -> _Plan:
+        flagged: dict[str, tuple[Drug, int]] = {}
         recognized: dict[str, Recognition] = {}
-        for hit in hits:
-            written = _written(source, spans, hit)
+        for index, hit in enumerate(hits):
             for ingredient in hit.target.ingredients:
                 drug = self._drugs.get(ingredient)
                 if drug is not None and drug.flagged:
-                    previous = findings.get(ingredient)
-                    if previous is None or _better(hit, previous):
-                        findings[ingredient] = Finding(
-                            record=_NOWHERE,
-                            drug=drug,
-                            matched_text=written,
-                            matched_as=hit.target.display,
-                            match=hit.kind,
-                            score=hit.score,
-                            product=hit.target.product,
-                            ignored=ingredient in self.ignore,
-                        )
+                    previous = flagged.get(ingredient)
+                    if previous is None or _better(hit, hits[previous[1]]):
+                        flagged[ingredient] = (drug, index)
                 elif ingredient not in recognized:
                     name, note = (drug.name, drug.effect.label) if drug is not None else (ingredient, "")
-                    recognized[ingredient] = Recognition(name, written, hit.kind, hit.score, note)
-        status = LineStatus.FLAGGED if findings else LineStatus.RECOGNIZED
-        return status, tuple(findings.values()), tuple(recognized.values())
+                    recognized[ingredient] = Recognition(name, hit.target.display, hit.kind, hit.score, note)
+        return tuple(recognized.values()), tuple(flagged.values())
+
+    def _findings(
+        self, record: InputRecord, flagged: tuple[tuple[Drug, int], ...], hits: tuple[Hit, ...]
+    ) -> tuple[Finding, ...]:
+        indication = ""
+        if any(drug.parkinson for drug, _ in flagged):
+            indication = indication_of(record.text, record.reason)
+        return tuple(
+            Finding(
+                record=record,
+                drug=drug,
+                matched_text=_written(record.text, hits[i]),
+                matched_as=hits[i].target.display,
+                match=hits[i].kind,
+                score=hits[i].score,
+                product=hits[i].target.product,
+                ignored=name_key(drug.name) in self.ignore,
+                indication=indication,
+            )
+            for drug, i in flagged
+        )
 
 
-def _written(source: str, spans: list[tuple[int, int]], hit: Hit) -> str:
-    if hit.start < hit.end <= len(spans):
-        return source[spans[hit.start][0] : spans[hit.end - 1][1]]
-    return source or hit.target.display  # matched by its RxNorm code: the whole text is what was written
-
-
-def _better(hit: Hit, previous: Finding) -> bool:
+def _better(hit: Hit, previous: Hit) -> bool:
     """An exact match beats a fuzzy one; a closer fuzzy match beats a looser one."""
-    if previous.match is MatchKind.EXACT:
+    if previous.kind is MatchKind.EXACT:
         return False
     return hit.kind is MatchKind.EXACT or hit.score > previous.score

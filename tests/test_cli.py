@@ -240,3 +240,12 @@ def test_an_invalid_site_knowledge_base_lists_every_problem(tmp_path: Path) -> N
     assert result.exit_code == 2
     assert "drug #2: must be a mapping" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_jobs_give_the_same_report(tmp_path: Path) -> None:
+    lines = ["Zoloft 50 mg", "Lipitor", "sertaline", "Tylenol PM", "xyzzy", "hydralazine", "Sinemet for Parkinson's"]
+    path = write(tmp_path, "a.txt", "\n".join(lines * 700) + "\n")  # several batches
+    one = run_cli(["check", str(path), "-f", "json", "--jobs", "1"])
+    two = run_cli(["check", str(path), "-f", "json", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from ..errors import InputError
 
-__all__ = ["MAX_LINE", "iter_lines", "sniff_encoding"]
+__all__ = ["MAX_LINE", "iter_chunks", "iter_lines", "sniff_encoding"]
 
 CHUNK = 1 << 16
 MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is not a medication list
@@ -57,6 +57,12 @@ def _line_number(done: int, text: str) -> int:
 
 def iter_lines(stream: BinaryIO, where: str) -> Iterator[tuple[int, str]]:
     """Yield (1-based line number, line without its line end) for every line of the stream."""
+    for first, lines in iter_chunks(stream, where):
+        yield from zip(range(first, first + len(lines)), lines, strict=True)
+
+
+def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]:
+    """Yield (number of the first line, lines without their line ends) for each chunk of the stream."""
     head = stream.read(CHUNK)
     try:
         encoding, skip = sniff_encoding(head, final=len(head) < CHUNK)
@@ -95,15 +101,14 @@ def iter_lines(stream: BinaryIO, where: str) -> Iterator[tuple[int, str]]:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         lines = text.split("\n")
         tail = lines.pop()
-        for line in lines:
-            lineno += 1
-            yield lineno, line
+        if lines:
+            yield lineno + 1, lines
+            lineno += len(lines)
         pending = tail + pending if pending else tail
         if len(pending) > MAX_LINE:
             raise InputError(f"{where}:{lineno + 1}", f"line longer than {MAX_LINE:,} characters")
         if final:
             if pending:
-                lineno += 1
-                yield lineno, pending
+                yield lineno + 1, [pending]
             return
         chunk = stream.read(CHUNK)

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
+from ..errors import InputError
 from ..models import Drug, Finding, InputRecord, LineStatus, Recognition
 from ..report import Advice, Summary
 from .base import ResultSource
@@ -19,6 +21,7 @@ from .base import ResultSource
 __all__ = ["JsonWriter", "drug_fields", "summary_fields"]
 
 _dumps = json.dumps
+_KEEP_UNRECOGNIZED = 50_000  # unrecognised lines held for the last list before reading the input again
 
 
 def drug_fields(drug: Drug) -> dict[str, object]:
@@ -39,12 +42,23 @@ def drug_fields(drug: Drug) -> dict[str, object]:
     }
 
 
+def _str(value: str | None) -> str:
+    # The C string encoder: this runs for every line of an export.
+    return "null" if value is None else encode_basestring_ascii(value)
+
+
+_sources: dict[str, str] = {}
+
+
 def _where(record: InputRecord) -> str:
-    return (
-        f'"source": {_dumps(record.source)}, "line": {record.line}, "input": {_dumps(record.text)}, '
-        f'"patient": {_dumps(record.patient)}, "record": {_dumps(record.record)}, '
-        f'"status": {_dumps(record.status)}'
-    )
+    source = _sources.get(record.source)
+    if source is None:
+        source = _sources[record.source] = _str(record.source)
+    if record.patient is None and record.record is None and record.status is None:
+        tail = '"patient": null, "record": null, "status": null'
+    else:
+        tail = f'"patient": {_str(record.patient)}, "record": {_str(record.record)}, "status": {_str(record.status)}'
+    return f'"source": {source}, "line": {record.line}, "input": {encode_basestring_ascii(record.text)}, {tail}'
 
 
 def summary_fields(summary: Summary) -> dict[str, object]:
@@ -94,63 +108,93 @@ class JsonWriter:
         )
 
     @staticmethod
-    def _recognized(record: InputRecord, recognized: tuple[Recognition, ...]) -> str:
+    def _recognized_tail(recognized: tuple[Recognition, ...]) -> str:
         ingredients = _dumps([r.ingredient for r in recognized])
-        notes = {r.ingredient: r.note for r in recognized if r.note}
-        return f'{{{_where(record)}, "ingredients": {ingredients}, "notes": {_dumps(notes)}}}'
+        notes = _dumps({r.ingredient: r.note for r in recognized if r.note})
+        return f'"ingredients": {ingredients}, "notes": {notes}}}'
+
+    def _recognized(self, record: InputRecord, recognized: tuple[Recognition, ...]) -> str:
+        return f"{{{_where(record)}, {self._recognized_tail(recognized)}"
 
     def write(self, source: ResultSource, out: TextIO) -> Summary:
         meta = source.meta
         w = out.write
         w(f'{{\n"kb_version": {_dumps(meta.kb_version)},\n"kb_updated": {_dumps(meta.kb_updated)},\n')
         w('"findings": [')
-        keep = not source.replayable
+        keep = not source.replayable  # stdin: keep what the later lists need
         kept_recognized: list[tuple[InputRecord, tuple[Recognition, ...]]] = []
-        kept_unrecognized: list[InputRecord] = []
+        unrecognized: list[InputRecord] | None = []  # kept up to a limit, or read again
         # Per record: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of recognised ingredients.
         states = array("I")
-        variants: dict[tuple[Recognition, ...], int] = {}
+        # Sets of recognitions are shared between lines, so they are told apart by identity (and kept
+        # alive here, so that an identity cannot be reused by another set).
+        variants: dict[int, int] = {}
+        by_index: list[tuple[Recognition, ...]] = []
+        recognized_status, unrecognized_status = LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED
         sep = "\n"
-        for result in source:
-            for f in result.findings:
-                w(sep + self._finding(f))
-                sep = ",\n"
-            status = result.status
-            if keep:
-                if status is LineStatus.RECOGNIZED:
-                    kept_recognized.append((result.record, result.recognized))
-                elif status is LineStatus.UNRECOGNIZED:
-                    kept_unrecognized.append(result.record)
-            elif status is LineStatus.FLAGGED:
-                states.append(1)
-            elif status is LineStatus.UNRECOGNIZED:
-                states.append(0)
-            else:
-                states.append(2 + variants.setdefault(result.recognized, len(variants)))
+        for results in source.batches():
+            for result in results:
+                status = result.status
+                if status is recognized_status:
+                    if keep:
+                        kept_recognized.append((result.record, result.recognized))
+                        continue
+                    index = variants.get(id(result.recognized))
+                    if index is None:
+                        index = variants[id(result.recognized)] = len(by_index)
+                        by_index.append(result.recognized)
+                    states.append(2 + index)
+                elif status is unrecognized_status:
+                    states.append(0)
+                    if unrecognized is not None:
+                        unrecognized.append(result.record)
+                        if len(unrecognized) > _KEEP_UNRECOGNIZED and not keep:
+                            unrecognized = None
+                else:
+                    states.append(1)
+                    for f in result.findings:
+                        w(sep + self._finding(f))
+                        sep = ",\n"
         w("\n],\n")
-        by_id = list(variants)
         if keep:
-            recognized: Iterator[str] = (self._recognized(r, rec) for r, rec in kept_recognized)
+            _write_list(out, "recognized", [[self._recognized(r, rec) for r, rec in kept_recognized]])
         else:
-            recognized = (
-                self._recognized(r, by_id[s - 2]) for r, s in zip(source.reread(), states, strict=True) if s >= 2
+            tails = [self._recognized_tail(rec) for rec in by_index]
+            _write_list(
+                out,
+                "recognized",
+                (
+                    [f"{{{_where(r)}, {tails[s - 2]}" for r, s in zip(records, batch, strict=True) if s >= 2]
+                    for records, batch in _aligned(source, states)
+                ),
             )
-        _write_list(out, "recognized", recognized)
-        if keep:
-            unrecognized: Iterator[str] = (f"{{{_where(r)}}}" for r in kept_unrecognized)
-        else:
-            unrecognized = (f"{{{_where(r)}}}" for r, s in zip(source.reread(), states, strict=True) if s == 0)
-        _write_list(out, "unrecognized", unrecognized)
+        if unrecognized is None:  # too many to keep: read the input once more
+            unrecognized = [
+                r for records, batch in _aligned(source, states) for r, s in zip(records, batch, strict=True) if s == 0
+            ]
+        _write_list(out, "unrecognized", [[f"{{{_where(r)}}}" for r in unrecognized]])
         summary = source.finish()
         w(f'"summary": {_dumps(summary_fields(summary))},\n')
         w(f'"advice": {_advice(source.advice())}\n}}\n')
         return summary
 
 
-def _write_list(out: TextIO, name: str, items: Iterator[str]) -> None:
+def _aligned(source: ResultSource, states: array[int]) -> Iterator[tuple[list[InputRecord], array[int]]]:
+    """The records read again, batch by batch, each batch with its states from the first reading."""
+    done = 0
+    for records in source.reread_batches():
+        yield records, states[done : done + len(records)]
+        done += len(records)
+    if done != len(states):
+        raise InputError("", "the input changed while it was being read")
+
+
+def _write_list(out: TextIO, name: str, batches: Iterable[list[str]]) -> None:
+    """A JSON list from batches of items, written a batch at a time (not an item at a time)."""
     out.write(f'"{name}": [')
     sep = "\n"
-    for item in items:
-        out.write(sep + item)
-        sep = ",\n"
+    for items in batches:
+        if items:
+            out.write(sep + ",\n".join(items))
+            sep = ",\n"
     out.write("\n],\n")
