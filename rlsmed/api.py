@@ -117,9 +117,10 @@ def resolve_ingredients(names: Iterable[str], kb: KnowledgeBase, matcher: Matche
 class _Rewound(io.RawIOBase):
     """A stream whose first bytes were read to detect its format, put back in front."""
 
-    def __init__(self, head: bytes, rest: BinaryIO) -> None:
+    def __init__(self, head: bytes, rest: BinaryIO, progress: Callable[[int], None] | None = None) -> None:
         self._head = head
         self._rest = rest
+        self._progress = progress
 
     def readable(self) -> bool:
         return True
@@ -128,10 +129,13 @@ class _Rewound(io.RawIOBase):
         if self._head:
             if size < 0:
                 data, self._head = self._head + self._rest.read(), b""
-                return data
-            data, self._head = self._head[:size], self._head[size:]
-            return data
-        return self._rest.read(size)
+            else:
+                data, self._head = self._head[:size], self._head[size:]
+        else:
+            data = self._rest.read(size)
+        if self._progress is not None:
+            self._progress(len(data))
+        return data
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         data = self.read(len(buffer))
@@ -152,6 +156,7 @@ class Screening:
             self.kb.version, self.kb.updated, self.options.fail_on, self.options.ferritin, self.options.tsat
         )
         self.tally = Tally(self.options.fail_on)
+        self.progress: Callable[[int], None] | None = None  # told the bytes read, as they are read
 
     @property
     def replayable(self) -> bool:
@@ -172,7 +177,7 @@ class Screening:
                 if fmt is InputFormat.AUTO:
                     fmt = detect_format(item.name, head)
                 reader = READERS[fmt]
-                rewound = _Rewound(head, stream)
+                rewound = _Rewound(head, stream, self.progress if count_skipped else None)
                 for batch in record_batches(reader, rewound, item.name, self.options.read):  # type: ignore[arg-type]
                     yield self._current(batch, count_skipped) if getattr(reader, "statuses", False) else batch
             finally:

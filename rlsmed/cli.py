@@ -2,11 +2,12 @@
 
 # No `from __future__ import annotations` here: Typer would have to evaluate every annotation as a
 # string on each start, which costs more than evaluating them once at import.
+import contextlib
 import functools
 import gc
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO
@@ -18,11 +19,14 @@ from .errors import ExitCode, RlsmedError, UsageError
 from .formats import InputFormat, OutputFormat
 
 if TYPE_CHECKING:
-    from .api import Input
+    from rich.console import Console as RichConsole
+
+    from .api import Input, Screening
 
 __all__ = ["app", "main"]
 
 P = ParamSpec("P")
+_PROGRESS_FROM = 4 << 20  # bytes of input before a progress bar is worth showing
 
 app = typer.Typer(
     name="rlsmed",
@@ -197,7 +201,7 @@ def check(
     gc.freeze()
     gc.disable()
     try:
-        with _output(output) as out:
+        with _progress(screening, inputs), _output(output) as out:
             summary = writer.write(screening, out)
     finally:
         gc.enable()
@@ -221,6 +225,28 @@ def _inputs(files: list[str]) -> "list[Input]":
             sys.stderr.write("Paste the medication list, then press Ctrl-D on a new line:\n")
         inputs.append(Input.from_stream(sys.stdin.buffer))
     return inputs
+
+
+@contextlib.contextmanager
+def _progress(screening: "Screening", inputs: "list[Input]") -> Iterator[None]:
+    """A progress bar on stderr for large inputs, only when stderr is a terminal."""
+    total = sum(i.size or 0 for i in inputs)
+    if not sys.stderr.isatty() or total < _PROGRESS_FROM or any(i.size is None for i in inputs):
+        yield
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
+
+    columns = ("Screening", BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+        task = bar.add_task("screening", total=total)
+        screening.progress = lambda n: bar.advance(task, n)
+        yield
+
+
+def _stderr_console() -> "RichConsole":
+    from rich.console import Console
+
+    return Console(stderr=True)
 
 
 class _output:

@@ -19,5 +19,6 @@ class OutputFormat(str, Enum):
 
     TABLE = "table"
     JSON = "json"
+    JSONL = "jsonl"
     CSV = "csv"
     MARKDOWN = "markdown"

@@ -18,6 +18,10 @@ def build_writer(fmt: OutputFormat, *, color: bool = False, width: int | None = 
         from .json import JsonWriter
 
         return JsonWriter()
+    if fmt is OutputFormat.JSONL:
+        from .jsonl import JsonlWriter
+
+        return JsonlWriter()
     if fmt is OutputFormat.CSV:
         from .csv import CsvWriter
 

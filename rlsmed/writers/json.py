@@ -18,7 +18,7 @@ from ..models import Drug, Finding, InputRecord, LineStatus, Recognition
 from ..report import Advice, Summary
 from .base import ResultSource
 
-__all__ = ["JsonWriter", "drug_fields", "summary_fields"]
+__all__ = ["JsonWriter", "drug_fields", "summary_fields", "where"]
 
 _dumps = json.dumps
 _KEEP_UNRECOGNIZED = 50_000  # unrecognised lines held for the last list before reading the input again
@@ -50,7 +50,8 @@ def _str(value: str | None) -> str:
 _sources: dict[str, str] = {}
 
 
-def _where(record: InputRecord) -> str:
+def where(record: InputRecord) -> str:
+    """The JSON fields that say where a record came from (without braces)."""
     source = _sources.get(record.source)
     if source is None:
         source = _sources[record.source] = _str(record.source)
@@ -91,7 +92,7 @@ class JsonWriter:
     def __init__(self) -> None:
         self._drug_json: dict[tuple[str, str], str] = {}
 
-    def _finding(self, f: Finding) -> str:
+    def finding(self, f: Finding) -> str:
         key = (f.drug.name, f.indication)
         tail = self._drug_json.get(key)
         if tail is None:
@@ -99,7 +100,7 @@ class JsonWriter:
             fields["considerations"] = f.considerations
             tail = self._drug_json[key] = _dumps(fields)[1:]
         return (
-            f"{{{_where(f.record)}, "
+            f"{{{where(f.record)}, "
             f'"ingredient": {_dumps(f.drug.name)}, "matched_text": {_dumps(f.matched_text)}, '
             f'"matched_as": {_dumps(f.matched_as)}, "match": "{f.match.value}", "score": {f.score}, '
             f'"needs_verification": {"true" if f.needs_verification else "false"}, '
@@ -113,8 +114,8 @@ class JsonWriter:
         notes = _dumps({r.ingredient: r.note for r in recognized if r.note})
         return f'"ingredients": {ingredients}, "notes": {notes}}}'
 
-    def _recognized(self, record: InputRecord, recognized: tuple[Recognition, ...]) -> str:
-        return f"{{{_where(record)}, {self._recognized_tail(recognized)}"
+    def recognized(self, record: InputRecord, recognized: tuple[Recognition, ...]) -> str:
+        return f"{{{where(record)}, {self._recognized_tail(recognized)}"
 
     def write(self, source: ResultSource, out: TextIO) -> Summary:
         meta = source.meta
@@ -153,18 +154,18 @@ class JsonWriter:
                 else:
                     states.append(1)
                     for f in result.findings:
-                        w(sep + self._finding(f))
+                        w(sep + self.finding(f))
                         sep = ",\n"
         w("\n],\n")
         if keep:
-            _write_list(out, "recognized", [[self._recognized(r, rec) for r, rec in kept_recognized]])
+            _write_list(out, "recognized", [[self.recognized(r, rec) for r, rec in kept_recognized]])
         else:
             tails = [self._recognized_tail(rec) for rec in by_index]
             _write_list(
                 out,
                 "recognized",
                 (
-                    [f"{{{_where(r)}, {tails[s - 2]}" for r, s in zip(records, batch, strict=True) if s >= 2]
+                    [f"{{{where(r)}, {tails[s - 2]}" for r, s in zip(records, batch, strict=True) if s >= 2]
                     for records, batch in _aligned(source, states)
                 ),
             )
@@ -172,7 +173,7 @@ class JsonWriter:
             unrecognized = [
                 r for records, batch in _aligned(source, states) for r, s in zip(records, batch, strict=True) if s == 0
             ]
-        _write_list(out, "unrecognized", [[f"{{{_where(r)}}}" for r in unrecognized]])
+        _write_list(out, "unrecognized", [[f"{{{where(r)}}}" for r in unrecognized]])
         summary = source.finish()
         w(f'"summary": {_dumps(summary_fields(summary))},\n')
         w(f'"advice": {_advice(source.advice())}\n}}\n')

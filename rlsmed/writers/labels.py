@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from ..models import Finding, InputRecord, MatchKind
+from collections.abc import Iterable
+
+from ..models import Finding, InputRecord, LineResult, MatchKind
 from ..report import ReportMeta, Summary
 
-__all__ = ["DISCLAIMER", "match_label", "place", "summary_line"]
+__all__ = ["DISCLAIMER", "LIST_RECOGNIZED_UP_TO", "by_patient", "match_label", "place", "summary_line"]
+
+# Listing every recognised line helps on a patient's list, not on an export of thousands.
+LIST_RECOGNIZED_UP_TO = 200
 
 DISCLAIMER = (
     "rlsmed supports, and does not replace, clinical judgement: review each finding with the patient's "
@@ -45,3 +50,11 @@ def summary_line(summary: Summary, meta: ReportMeta) -> str:
     if summary.skipped:
         parts.append(f"{summary.skipped:,} no longer current left out (see --all-statuses)")
     return f"rlsmed: {', '.join(parts)}; knowledge base {meta.kb_version} ({meta.kb_updated})"
+
+
+def by_patient(results: Iterable[LineResult]) -> list[tuple[str | None, list[LineResult]]]:
+    """Results grouped by patient, patients in order of first appearance."""
+    groups: dict[str | None, list[LineResult]] = {}
+    for r in results:
+        groups.setdefault(r.record.patient, []).append(r)
+    return list(groups.items())

@@ -1,0 +1,74 @@
+"""JSON Lines: one object per patient (or per input file when the input names no patients).
+
+Results are held per patient until the end, so each patient gets one object however their rows are
+ordered; past a limit, the patients seen longest ago are written out first (a patient whose rows
+come back after that gets a second object), which keeps memory flat on exports of any size.
+"""
+
+from __future__ import annotations
+
+import json
+from json.encoder import encode_basestring_ascii
+from typing import TextIO
+
+from ..models import LineResult, LineStatus
+from ..report import Summary
+from .base import ResultSource
+from .json import JsonWriter, where
+
+__all__ = ["JsonlWriter"]
+
+_HELD_RESULTS = 100_000  # results held before the oldest patients are written out
+
+
+class JsonlWriter:
+    """`--format jsonl`."""
+
+    name = "jsonl"
+
+    def __init__(self, *, held: int = _HELD_RESULTS) -> None:
+        self._json = JsonWriter()
+        self._held_limit = held
+
+    def write(self, source: ResultSource, out: TextIO) -> Summary:
+        version = encode_basestring_ascii(source.meta.kb_version)
+        groups: dict[tuple[str, str | None], list[LineResult]] = {}
+        held = 0
+        for batch in source.batches():
+            for result in batch:
+                record = result.record
+                key = (record.source, record.patient)
+                group = groups.get(key)
+                if group is None:
+                    group = groups[key] = []
+                group.append(result)
+            held += len(batch)
+            while held > self._held_limit and len(groups) > 1:
+                oldest = next(iter(groups))
+                held -= len(groups[oldest])
+                out.write(self._patient(oldest, groups.pop(oldest), version))
+        for key, results in groups.items():
+            out.write(self._patient(key, results, version))
+        return source.finish()
+
+    def _patient(self, key: tuple[str, str | None], results: list[LineResult], version: str) -> str:
+        source, patient = key
+        findings = ", ".join(self._json.finding(f) for r in results for f in r.findings)
+        recognized = ", ".join(
+            self._json.recognized(r.record, r.recognized) for r in results if r.status is LineStatus.RECOGNIZED
+        )
+        unrecognized = ", ".join(f"{{{where(r.record)}}}" for r in results if r.status is LineStatus.UNRECOGNIZED)
+        counts = _counts(results)
+        return (
+            f'{{"patient": {json.dumps(patient)}, "source": {encode_basestring_ascii(source)}, '
+            f'"kb_version": {version}, "counts": {json.dumps(counts)}, "findings": [{findings}], '
+            f'"recognized": [{recognized}], "unrecognized": [{unrecognized}]}}\n'
+        )
+
+
+def _counts(results: list[LineResult]) -> dict[str, int]:
+    counts = {"records": len(results), "flagged": 0, "recognized": 0, "unrecognized": 0, "findings": 0}
+    for r in results:
+        counts[r.status.value] += 1
+        counts["findings"] += sum(1 for f in r.findings if not f.ignored)
+    return counts
