@@ -167,7 +167,7 @@ def check(
         typer.Option(
             "--jobs",
             "-j",
-            help="Worker processes for matching [default: one per core for files of 8 MB or more]",
+            help="Worker processes for matching (default: one per core for inputs of 8 MB or more).",
             min=1,
         ),
     ] = None,
@@ -343,13 +343,14 @@ def kb_search(
     """Find knowledge-base entries by name, class or wording."""
     from .api import engine
     from .explain import search
+    from .kb_listing import print_listing
 
-    knowledge, _ = engine(tuple(str(p) for p in kb or ()))
-    found = search(text, knowledge)
-    for drug in found:
-        typer.echo(f"{drug.name:<24} {drug.drug_class:<40} {drug.effect.value:<14} {drug.evidence.value}")
+    kb_files = tuple(str(p) for p in kb or ())
+    found = search(text, engine(kb_files)[0])
     if not found:
         sys.stderr.write(f"rlsmed: no knowledge-base entry mentions '{text}'\n")
+        return
+    print_listing(kb_files, "table", sys.stdout, only=found)
 
 
 def main(argv: list[str] | None = None) -> int:

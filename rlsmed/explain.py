@@ -73,7 +73,9 @@ def describe(drug: Drug, kb: KnowledgeBase, *, width: int = 100) -> str:
     lines += _wrap("RxCUI", drug.rxcui or "not verified", width)
     lines.append("Sources")
     for source in drug.sources:
-        lines += textwrap.wrap(source.reference, width=width, initial_indent="  - ", subsequent_indent="    ")
+        lines += textwrap.wrap(
+            source.reference, width=width, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False
+        )
     lines.append(f"Knowledge base {kb.version} ({kb.updated})")
     return "\n".join(lines)
 

@@ -1,20 +1,23 @@
-"""`rlsmed kb list`: every knowledge-base entry with its class, effect and evidence, as a table or JSON."""
+"""`rlsmed kb list` and `kb search`: knowledge-base entries with class, effect and evidence, as a table or JSON."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import TextIO
 
 from .api import engine
+from .models import Drug
 from .writers.json import drug_fields
 
 __all__ = ["print_listing"]
 
 
-def print_listing(kb_files: Sequence[str], fmt: str, out: TextIO) -> None:
+def print_listing(kb_files: Sequence[str], fmt: str, out: TextIO, only: Iterable[Drug] | None = None) -> None:
+    """Every entry (or `only` these), flagged ones first, by class then name."""
     kb, _ = engine(kb_files)
-    drugs = sorted(kb.drugs.values(), key=lambda d: (not d.flagged, d.drug_class, d.name))
+    chosen = kb.drugs.values() if only is None else only
+    drugs = sorted(chosen, key=lambda d: (not d.flagged, d.drug_class, d.name))
     if fmt == "json":
         entries = []
         for d in drugs:
@@ -30,7 +33,7 @@ def print_listing(kb_files: Sequence[str], fmt: str, out: TextIO) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"rlsmed knowledge base {kb.version} ({kb.updated})", box=box.SIMPLE_HEAD)
+    table = Table(title=f"rlsmed knowledge base {kb.version} ({kb.updated})", title_justify="left", box=box.SIMPLE_HEAD)
     for column in ("Ingredient", "Class", "Effect", "Evidence", "Names"):
         table.add_column(column, overflow="fold")
     for d in drugs:

@@ -21,8 +21,8 @@ def _run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
 @pytest.mark.parametrize(
     "command",
     [
-        ("ruff", "check", "rlsmed", "tests", "scripts", "hatch_build.py"),
-        ("ruff", "format", "--check", "rlsmed", "tests", "scripts", "hatch_build.py"),
+        ("ruff", "check", "rlsmed", "tests", "scripts", "benchmarks", "hatch_build.py"),
+        ("ruff", "format", "--check", "rlsmed", "tests", "scripts", "benchmarks", "hatch_build.py"),
         ("mypy", "rlsmed"),
     ],
     ids=["ruff-check", "ruff-format", "mypy"],

@@ -28,6 +28,14 @@ def test_golden(fmt: str, golden: Callable[[str, str], None]) -> None:
 
 
 @pytest.mark.usefixtures("in_inputs")
+def test_golden_narrow_table(golden: Callable[[str, str], None]) -> None:
+    # Below 150 columns the "why" and "consider instead" texts move under the table, once per drug.
+    result = run_cli(["check", INPUT, "--width", "100"])
+    assert result.exit_code == 1
+    golden("text.simple.narrow.table", result.stdout)
+
+
+@pytest.mark.usefixtures("in_inputs")
 def test_golden_from_stdin(golden: Callable[[str, str], None]) -> None:
     text = (DATA / "inputs" / INPUT).read_text()
     result = run_cli(["check", "--format", "json"], stdin=text)

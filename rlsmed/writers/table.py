@@ -29,6 +29,9 @@ _SHORT_EFFECT = {
     Effect.INFORMATION: "none known",
 }
 _TOP = 10  # drugs and classes in the population summary
+# Below this width the "why" and "consider instead" texts move under the table, once per drug:
+# nine columns in fewer characters wrap word by word and cannot be read.
+_WIDE = 150
 
 
 def _short_match(f: Finding) -> str:
@@ -71,15 +74,19 @@ class TableWriter:
         patients = by_patient(results)
         with_patients = any(patient is not None for patient, _ in patients)
         flagged = [r for r in results if r.status is LineStatus.FLAGGED]
+        wide = console.width >= _WIDE
         if not flagged:
             console.print(Text("Nothing flagged: no medicine here is known to provoke or worsen RLS.", style="green"))
         elif with_patients:
             for patient, rows in patients:
                 rows = [r for r in rows if r.status is LineStatus.FLAGGED]
                 if rows:
-                    console.print(self._findings(rows, many, title=f"Patient {printable(patient or '(none)')}"))
+                    title = f"Patient {printable(patient or '(none)')}"
+                    console.print(self._findings(rows, many, title=title, wide=wide))
         else:
-            console.print(self._findings(flagged, many, title="Medicines that may provoke or worsen RLS"))
+            console.print(self._findings(flagged, many, title="Medicines that may provoke or worsen RLS", wide=wide))
+        if flagged and not wide:
+            self._notes(console, flagged)
         if any(f.needs_verification for r in flagged for f in r.findings):
             note = "Fuzzy: a misspelling read as the closest flagged name, with its similarity (0-100); verify it."
             console.print(Text(note, style="yellow"))
@@ -94,14 +101,14 @@ class TableWriter:
         console.print(Text(DISCLAIMER, style="dim"))
         return summary
 
-    def _findings(self, rows: list[LineResult], many: bool, *, title: str) -> Table:
+    def _findings(self, rows: list[LineResult], many: bool, *, title: str, wide: bool) -> Table:
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
         table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
         # Short columns never wrap; the text columns share what is left.
-        for header, ratio in (
+        columns = [
             ("Line", None),
             ("Written", 2),
             ("Drug", None),
@@ -109,16 +116,17 @@ class TableWriter:
             ("Match", None),
             ("Effect", None),
             ("Evidence", None),
-            ("Why", 3),
-            ("Consider instead", 3),
-        ):
+        ]
+        if wide:
+            columns += [("Why", 3), ("Consider instead", 3)]
+        for header, ratio in columns:
             table.add_column(header, ratio=ratio, overflow="fold", no_wrap=ratio is None)
         for r in rows:
             where = place(r.record, many) + (f" ({r.record.status})" if r.record.status else "")
             for i, f in enumerate(r.findings):
                 style = "dim" if f.ignored else ""
                 drug = f.drug.name + (" (ignored)" if f.ignored else "")
-                table.add_row(
+                cells = [
                     _lit(where if i == 0 else "", style),
                     _lit(r.record.text if i == 0 else "", style),
                     Text(drug, style=style or "bold"),
@@ -126,10 +134,28 @@ class TableWriter:
                     Text(_short_match(f), style=style or ("yellow" if f.needs_verification else "")),
                     Text(_SHORT_EFFECT[f.drug.effect], style=style or _EFFECT_STYLE.get(f.drug.effect, "")),
                     Text(f.drug.evidence.value, style=style),
-                    Text(f.drug.rationale, style=style),
-                    Text(f.considerations, style=style),
-                )
+                ]
+                if wide:
+                    cells += [Text(f.drug.rationale, style=style), Text(f.considerations, style=style)]
+                table.add_row(*cells)
         return table
+
+    @staticmethod
+    def _notes(console: Console, flagged: list[LineResult]) -> None:
+        """Why each flagged drug matters and what to consider instead, once per drug (narrow terminals)."""
+        from rich.padding import Padding
+        from rich.text import Text
+
+        seen: set[tuple[str, str]] = set()
+        for r in flagged:
+            for f in r.findings:
+                if (f.drug.name, f.considerations) in seen:
+                    continue
+                seen.add((f.drug.name, f.considerations))
+                console.print(Text(f.drug.name, style="bold"))
+                console.print(Padding(Text("Why: ", style="bold") + Text(f.drug.rationale), (0, 0, 0, 2)))
+                note = Text("Consider instead: ", style="bold") + Text(f.considerations)
+                console.print(Padding(note, (0, 0, 1, 2)))
 
     @staticmethod
     def _unrecognized(console: Console, results: list[LineResult], many: bool, with_patients: bool) -> None:

@@ -1,0 +1,70 @@
+"""The README tells the truth: its outputs are real, every option, format and exit code is documented."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from rlsmed.errors import ExitCode
+from rlsmed.formats import InputFormat, OutputFormat
+from rlsmed.kb import load_knowledge_base
+
+from .helpers import ROOT, run_cli
+
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+# <!-- readme-output: ARGS [| first N lines] [| stdin: TEXT] --> followed by a fenced block.
+_OUTPUT = re.compile(r"<!-- readme-output: (.+?) -->\n```text\n(.*?)```", re.S)
+
+
+def _blocks() -> list[tuple[str, str]]:
+    return _OUTPUT.findall(README)
+
+
+@pytest.mark.parametrize(("spec", "shown"), _blocks(), ids=lambda v: v[:40] if isinstance(v, str) else "")
+def test_readme_outputs_are_real(spec: str, shown: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(ROOT)
+    parts = [p.strip() for p in spec.split("|")]
+    args, first, stdin = parts[0].split(), None, None
+    for part in parts[1:]:
+        if part.startswith("first "):
+            first = int(part.split()[1])
+        elif part.startswith("stdin:"):
+            stdin = part[len("stdin:") :].strip().replace("\\n", "\n") + "\n"
+    result = run_cli(args, stdin=stdin)
+    real = result.stdout.splitlines()
+    if first is not None:
+        real = real[:first]
+    assert [line.rstrip() for line in shown.splitlines()] == [line.rstrip() for line in real]
+
+
+def test_quick_start_is_the_two_lines_and_ci_runs_the_test_line() -> None:
+    assert "pip install . && rlsmed check examples/medications.txt\npip install '.[test]' && pytest\n" in README
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert "pip install '.[test]' && pytest" in ci.splitlines()
+
+
+def test_every_option_is_documented() -> None:
+    help_text = run_cli(["check", "--help"], env={"COLUMNS": "200"}).stdout
+    options = set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}
+    assert options
+    for option in options:
+        assert option in README, f"{option} is not in the README"
+    for value in [*(f.value for f in InputFormat), *(f.value for f in OutputFormat)]:
+        assert value in README
+
+
+def test_every_exit_code_is_documented() -> None:
+    table = README.split("## Exit codes", 1)[1].split("##", 1)[0]
+    for code in ExitCode:
+        assert f"| {int(code)} |" in table
+
+
+def test_knowledge_base_counts_in_readme_are_current() -> None:
+    kb = load_knowledge_base()
+    counts = Counter(d.effect.value for d in kb.drugs.values())
+    section = README.split("## Knowledge base", 1)[1]
+    assert f"holds {len(kb.drugs)} ingredients" in section
+    for effect, count in counts.items():
+        assert re.search(rf"\| `{effect}` \| {count} \|", section), effect
