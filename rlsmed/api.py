@@ -21,15 +21,28 @@ from .models import Evidence, InputRecord, KnowledgeBase, LineResult
 from .normalize import name_key
 from .parallel import ParallelMatcher, default_jobs
 from .readers import READERS, InputFormat, ReadOptions, detect_format
-from .readers.base import record_batches
+from .readers.base import Rewound, record_batches
 from .report import Advice, Report, ReportMeta, Summary, Tally
 from .screen import Screener
 
 __all__ = ["CheckOptions", "Input", "Screening", "check", "check_files", "engine", "resolve_ingredients"]
 
 STDIN = "<stdin>"
-# FHIR statuses of medicines no longer taken (or never taken); screened only with --all-statuses.
-NOT_CURRENT = frozenset({"stopped", "completed", "cancelled", "entered-in-error", "not-taken", "declined", "not-done"})
+# Statuses of medicines no longer taken (or never taken), in FHIR and in CSV status columns; compared
+# without case. Such records are screened only with --all-statuses.
+NOT_CURRENT = frozenset(
+    {
+        "stopped",
+        "completed",
+        "cancelled",
+        "entered-in-error",
+        "not-taken",
+        "declined",
+        "not-done",
+        "discontinued",
+        "inactive",
+    }
+)
 
 
 class CheckOptions(NamedTuple):
@@ -114,35 +127,6 @@ def resolve_ingredients(names: Iterable[str], kb: KnowledgeBase, matcher: Matche
     return tuple(dict.fromkeys(out))
 
 
-class _Rewound(io.RawIOBase):
-    """A stream whose first bytes were read to detect its format, put back in front."""
-
-    def __init__(self, head: bytes, rest: BinaryIO, progress: Callable[[int], None] | None = None) -> None:
-        self._head = head
-        self._rest = rest
-        self._progress = progress
-
-    def readable(self) -> bool:
-        return True
-
-    def read(self, size: int = -1) -> bytes:
-        if self._head:
-            if size < 0:
-                data, self._head = self._head + self._rest.read(), b""
-            else:
-                data, self._head = self._head[:size], self._head[size:]
-        else:
-            data = self._rest.read(size)
-        if self._progress is not None:
-            self._progress(len(data))
-        return data
-
-    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)
-
-
 class Screening:
     """One run over some inputs. Iterate once for the results; `reread` gives the records again."""
 
@@ -177,7 +161,7 @@ class Screening:
                 if fmt is InputFormat.AUTO:
                     fmt = detect_format(item.name, head)
                 reader = READERS[fmt]
-                rewound = _Rewound(head, stream, self.progress if count_skipped else None)
+                rewound = Rewound(head, stream, self.progress if count_skipped else None)
                 for batch in record_batches(reader, rewound, item.name, self.options.read):  # type: ignore[arg-type]
                     yield self._current(batch, count_skipped) if getattr(reader, "statuses", False) else batch
             finally:
@@ -187,7 +171,7 @@ class Screening:
     def _current(self, batch: list[InputRecord], count: bool) -> list[InputRecord]:
         if self.options.all_statuses:
             return batch
-        kept = [r for r in batch if r.status is None or r.status not in NOT_CURRENT]
+        kept = [r for r in batch if r.status is None or r.status.lower() not in NOT_CURRENT]
         if count:
             self.tally.summary.skipped += len(batch) - len(kept)
         return kept

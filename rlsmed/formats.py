@@ -12,6 +12,8 @@ class InputFormat(str, Enum):
 
     AUTO = "auto"
     TEXT = "text"
+    CSV = "csv"
+    FHIR = "fhir"
 
 
 class OutputFormat(str, Enum):

@@ -46,6 +46,7 @@ class Summary:
         "recognized",
         "records",
         "skipped",
+        "unit",
         "unrecognized",
     )
 
@@ -63,6 +64,7 @@ class Summary:
         self.by_class: Counter[str] = Counter()
         self.failing = 0  # findings at or above the --fail-on threshold, not ignored
         self.skipped = 0  # records of medicines no longer taken, left out without --all-statuses
+        self.unit = "line"  # what a record is: a text "line", or a CSV row or FHIR resource ("record")
 
     @property
     def exit_code(self) -> ExitCode:
@@ -89,6 +91,8 @@ class Tally:
 
     def add_many(self, results: Sequence[LineResult]) -> None:
         s = self.summary
+        if results and results[0].record.record is not None:
+            s.unit = "record"
         s.records += len(results)
         recognized, unrecognized = LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED
         patients = self._patients

@@ -23,7 +23,9 @@ def _blocks() -> list[tuple[str, str]]:
 
 
 @pytest.mark.parametrize(("spec", "shown"), _blocks(), ids=lambda v: v[:40] if isinstance(v, str) else "")
-def test_readme_outputs_are_real(spec: str, shown: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_readme_outputs_are_real(
+    spec: str, shown: str, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest
+) -> None:
     monkeypatch.chdir(ROOT)
     parts = [p.strip() for p in spec.split("|")]
     args, first, stdin = parts[0].split(), None, None
@@ -36,6 +38,12 @@ def test_readme_outputs_are_real(spec: str, shown: str, monkeypatch: pytest.Monk
     real = result.stdout.splitlines()
     if first is not None:
         real = real[:first]
+    if request.config.getoption("--update-golden"):  # rewrite the block from the real output
+        text = (ROOT / "README.md").read_text(encoding="utf-8")
+        old = f"<!-- readme-output: {spec} -->\n```text\n{shown}```"
+        new = f"<!-- readme-output: {spec} -->\n```text\n" + "".join(line + "\n" for line in real) + "```"
+        (ROOT / "README.md").write_text(text.replace(old, new), encoding="utf-8")
+        return
     assert [line.rstrip() for line in shown.splitlines()] == [line.rstrip() for line in real]
 
 

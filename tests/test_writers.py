@@ -57,3 +57,34 @@ def test_json_is_the_same_from_a_file_and_from_stdin() -> None:
 def test_every_output_format_has_a_writer() -> None:
     for fmt in OutputFormat:
         assert build_writer(fmt).name == fmt.value
+
+
+def test_csv_rows_all_have_every_column(tmp_path: object) -> None:
+    import csv as csv_module
+    import io
+
+    from rlsmed.writers.csv import COLUMNS
+
+    result = run_cli(["check", "-f", "csv"], stdin="Zoloft\nLipitor\nxyzzy\n")
+    rows = list(csv_module.reader(io.StringIO(result.stdout)))
+    assert rows[0] == list(COLUMNS)
+    assert {len(r) for r in rows} == {len(COLUMNS)}
+    assert [r[COLUMNS.index("status")] for r in rows[1:]] == ["flagged", "recognized", "unrecognized"]
+
+
+@pytest.mark.usefixtures("in_inputs")
+@pytest.mark.parametrize("fmt", [f.value for f in OutputFormat])
+def test_golden_csv_export_per_patient(fmt: str, golden: Callable[[str, str], None]) -> None:
+    # Findings grouped per patient, dose and directions shown, a discontinued row left out by default.
+    result = run_cli(["check", "csv.epic-export.csv", "--format", fmt, "--width", "160"])
+    assert result.exit_code == 1, result.stderr
+    golden(f"csv.epic-export.{fmt}", result.stdout)
+
+
+@pytest.mark.usefixtures("in_inputs")
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "table"])
+def test_golden_fhir_with_all_statuses(fmt: str, golden: Callable[[str, str], None]) -> None:
+    args = ["check", "fhir.bundle-searchset.json", "fhir.bulk.ndjson", "--all-statuses", "-f", fmt, "--width", "160"]
+    result = run_cli(args)
+    assert result.exit_code == 1, result.stderr
+    golden(f"fhir.all-statuses.{fmt}", result.stdout)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import io
+from collections.abc import Callable, Iterator
 from itertools import islice
-from typing import BinaryIO, NamedTuple, Protocol
+from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from ..models import InputRecord
 
-__all__ = ["BATCH", "ReadOptions", "Reader", "record_batches"]
+__all__ = ["BATCH", "ReadOptions", "Reader", "Rewound", "record_batches"]
 
 BATCH = 2048  # records screened together: enough to amortise per-batch work, few enough to stream
 
@@ -42,3 +43,37 @@ def record_batches(reader: Reader, stream: BinaryIO, source: str, options: ReadO
     records = reader.read(stream, source, options)
     while batch := list(islice(records, BATCH)):
         yield batch
+
+
+class Rewound(io.RawIOBase):
+    """A stream whose first bytes were read to look at them, put back in front.
+
+    `progress`, when given, is told how many bytes each read returns (for a progress bar).
+    """
+
+    def __init__(self, head: bytes, rest: BinaryIO, progress: Callable[[int], None] | None = None) -> None:
+        self._head = head
+        self._rest = rest
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if size is None:
+            size = -1
+        if self._head:
+            if size < 0:
+                data, self._head = self._head + self._rest.read(), b""
+            else:
+                data, self._head = self._head[:size], self._head[size:]
+        else:
+            data = self._rest.read(size)
+        if self._progress is not None:
+            self._progress(len(data))
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)

@@ -8,6 +8,7 @@ from typing import TextIO
 from ..models import Finding, InputRecord, LineStatus
 from ..report import Summary
 from .base import ResultSource
+from .labels import dose
 from .safety import csv_cell
 
 __all__ = ["COLUMNS", "CsvWriter"]
@@ -20,6 +21,7 @@ COLUMNS = (
     "record_status",
     "status",
     "input",
+    "dose",
     "ingredient",
     "matched_text",
     "matched_as",
@@ -58,6 +60,7 @@ class CsvWriter:
             *_where(f.record),
             "ignored" if f.ignored else "flagged",
             csv_cell(f.record.text),
+            csv_cell(dose(f.record)),
             f.drug.name,
             csv_cell(f.matched_text),
             csv_cell(f.matched_as),
@@ -76,12 +79,13 @@ class CsvWriter:
     def write(self, source: ResultSource, out: TextIO) -> Summary:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        blank = [""] * (len(COLUMNS) - 8)
+        blank = [""] * (len(COLUMNS) - 9)
         for result in source:
             if result.status is LineStatus.FLAGGED:
                 writer.writerows(self._finding(f) for f in result.findings)
                 continue
             status = result.status.value
             ingredients = "|".join(r.ingredient for r in result.recognized)
-            writer.writerow([*_where(result.record), status, csv_cell(result.record.text), ingredients, *blank])
+            row = [*_where(result.record), status, csv_cell(result.record.text), csv_cell(dose(result.record))]
+            writer.writerow([*row, ingredients, *blank])
         return source.finish()

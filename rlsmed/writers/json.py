@@ -99,8 +99,9 @@ class JsonWriter:
             fields = drug_fields(f.drug)
             fields["considerations"] = f.considerations
             tail = self._drug_json[key] = _dumps(fields)[1:]
+        context = f', "context": {_dumps(dict(f.record.context))}' if f.record.context else ""
         return (
-            f"{{{where(f.record)}, "
+            f"{{{where(f.record)}{context}, "
             f'"ingredient": {_dumps(f.drug.name)}, "matched_text": {_dumps(f.matched_text)}, '
             f'"matched_as": {_dumps(f.matched_as)}, "match": "{f.match.value}", "score": {f.score}, '
             f'"needs_verification": {"true" if f.needs_verification else "false"}, '

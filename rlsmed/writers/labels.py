@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from ..models import Finding, InputRecord, LineResult, MatchKind
 from ..report import ReportMeta, Summary
 
-__all__ = ["DISCLAIMER", "LIST_RECOGNIZED_UP_TO", "by_patient", "match_label", "place", "summary_line"]
+__all__ = ["DISCLAIMER", "LIST_RECOGNIZED_UP_TO", "by_patient", "dose", "match_label", "place", "summary_line"]
 
 # Listing every recognised line helps on a patient's list, not on an export of thousands.
 LIST_RECOGNIZED_UP_TO = 200
@@ -16,6 +16,19 @@ DISCLAIMER = (
     "rlsmed supports, and does not replace, clinical judgement: review each finding with the patient's "
     "history, and never stop a medicine because of this report alone."
 )
+
+
+_DOSE_WORDS = ("sig", "dos", "direction", "instruction", "frequency", "route", "strength")
+
+
+def dose(record: InputRecord) -> str:
+    """The dose and directions the input gives beside the medication (CSV columns, FHIR dosage)."""
+    parts = [
+        f"{key}: {' '.join(value.split())}"
+        for key, value in record.context.items()
+        if value and any(word in key.lower() for word in _DOSE_WORDS)
+    ]
+    return "; ".join(parts)
 
 
 def match_label(f: Finding) -> str:
@@ -37,7 +50,7 @@ def _plural(n: int, one: str, many: str | None = None) -> str:
 def summary_line(summary: Summary, meta: ReportMeta) -> str:
     """The one-line summary printed on stderr after every report."""
     parts = [
-        f"{_plural(summary.records, 'line')} screened",
+        f"{_plural(summary.records, summary.unit)} screened",
         f"{summary.flagged:,} flagged ({_plural(summary.findings - summary.ignored, 'finding')}"
         + (f", {summary.needs_verification:,} to verify" if summary.needs_verification else "")
         + (f", {summary.ignored:,} ignored" if summary.ignored else "")

@@ -8,7 +8,7 @@ from typing import TextIO
 from ..models import Drug, LineResult, LineStatus
 from ..report import Summary
 from .base import ResultSource
-from .labels import DISCLAIMER, LIST_RECOGNIZED_UP_TO, by_patient, match_label, place
+from .labels import DISCLAIMER, LIST_RECOGNIZED_UP_TO, by_patient, dose, match_label, place
 from .safety import printable
 
 __all__ = ["MarkdownWriter", "md"]
@@ -36,7 +36,7 @@ class MarkdownWriter:
         w = out.write
         w("# rlsmed report\n\n")
         w(
-            f"Knowledge base {md(meta.kb_version)} ({meta.kb_updated}). {summary.records:,} lines screened: "
+            f"Knowledge base {md(meta.kb_version)} ({meta.kb_updated}). {summary.records:,} {summary.unit}s screened: "
             f"{summary.flagged:,} flagged, {summary.recognized:,} recognised, "
             f"{summary.unrecognized:,} unrecognised.\n\n"
         )
@@ -95,7 +95,7 @@ class MarkdownWriter:
             for f in r.findings:
                 cells = [
                     md(place(r.record, many) + (f" ({r.record.status})" if r.record.status else "")),
-                    md(r.record.text),
+                    md(r.record.text) + (f" ({md(dose(r.record))})" if dose(r.record) else ""),
                     md(f.drug.name) + (" (ignored)" if f.ignored else ""),
                     md(f.matched_as),
                     match_label(f),

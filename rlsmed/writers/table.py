@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TextIO
 from ..models import Effect, Finding, LineResult, LineStatus, MatchKind
 from ..report import Summary
 from .base import ResultSource
-from .labels import DISCLAIMER, LIST_RECOGNIZED_UP_TO, by_patient, place
+from .labels import DISCLAIMER, LIST_RECOGNIZED_UP_TO, by_patient, dose, place
 from .safety import printable
 
 if TYPE_CHECKING:
@@ -126,9 +126,13 @@ class TableWriter:
             for i, f in enumerate(r.findings):
                 style = "dim" if f.ignored else ""
                 drug = f.drug.name + (" (ignored)" if f.ignored else "")
+                written = _lit(r.record.text if i == 0 else "", style)
+                directions = dose(r.record) if i == 0 else ""
+                if directions:
+                    written.append("\n" + printable(directions), style="dim")
                 cells = [
                     _lit(where if i == 0 else "", style),
-                    _lit(r.record.text if i == 0 else "", style),
+                    written,
                     Text(drug, style=style or "bold"),
                     _lit(f.matched_as, style),
                     Text(_short_match(f), style=style or ("yellow" if f.needs_verification else "")),
@@ -161,11 +165,14 @@ class TableWriter:
     def _unrecognized(console: Console, results: list[LineResult], many: bool, with_patients: bool) -> None:
         from rich import box
         from rich.table import Table
+        from rich.text import Text
 
         rows = [r for r in results if r.status is LineStatus.UNRECOGNIZED]
         if not rows:
             return
-        table = Table(title="Unrecognised lines: please review", title_justify="left", box=box.SIMPLE_HEAD)
+        table = Table(
+            title="Unrecognised lines: please review", title_justify="left", box=box.SIMPLE_HEAD, min_width=40
+        )
         table.add_column("Line", no_wrap=True)
         if with_patients:
             table.add_column("Patient", overflow="fold")
@@ -174,7 +181,7 @@ class TableWriter:
             cells = [_lit(place(r.record, many))]
             if with_patients:
                 cells.append(_lit(r.record.patient or ""))
-            table.add_row(*cells, _lit(r.record.text))
+            table.add_row(*cells, _lit(r.record.text) if r.record.text else Text("(no medication given)", style="dim"))
         console.print(table)
 
     @staticmethod
@@ -190,7 +197,7 @@ class TableWriter:
             line = f"{len(rows):,} lines recognised as no RLS concern (--format csv or json lists them)."
             console.print(Text(line, style="green"))
             return
-        table = Table(title="Recognised, no RLS concern", title_justify="left", box=box.SIMPLE_HEAD)
+        table = Table(title="Recognised, no RLS concern", title_justify="left", box=box.SIMPLE_HEAD, min_width=40)
         table.add_column("Line", no_wrap=True)
         table.add_column("Written", overflow="fold", ratio=1)
         table.add_column("Ingredients", overflow="fold", ratio=1)

@@ -1,0 +1,1 @@
+"""Tests of the input readers (CSV, FHIR) and of format detection."""
