@@ -41,18 +41,20 @@ def test_installed_wheel_carries_the_knowledge_base_and_runs(tmp_path: Path) -> 
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)
     python = env_dir / "bin" / "python"
-    # The new venv sees this environment's packages (typer, rich ...) after its own, so rlsmed comes
-    # from the wheel and nothing needs downloading.
-    own = subprocess.run(
-        [str(python), "-c", "import site; print(site.getsitepackages()[0])"], capture_output=True, text=True, check=True
-    ).stdout.strip()
-    Path(own, "outer.pth").write_text("\n".join(p for p in sys.path if p.endswith("site-packages")) + "\n")
     install = _run(
         sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", str(wheel)
     )
     if install.returncode != 0 and "no such option: --python" in install.stderr:
         pytest.skip("pip too old for --python")
     assert install.returncode == 0, install.stderr[-2000:]
+    # Only now (pip would otherwise find rlsmed installed already) the new venv is let see this
+    # environment's packages (typer, rich ...), after its own: rlsmed comes from the wheel, and
+    # nothing needs downloading.
+    own = subprocess.run(
+        [str(python), "-c", "import site; print(site.getsitepackages()[0])"], capture_output=True, text=True, check=True
+    ).stdout.strip()
+    assert Path(own, "rlsmed").is_dir()
+    Path(own, "outer.pth").write_text("\n".join(p for p in sys.path if p.endswith("site-packages")) + "\n")
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     shutil.copy(ROOT / "examples" / "medications.txt", elsewhere)
