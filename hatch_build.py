@@ -7,7 +7,6 @@ from, and rlsmed falls back to parsing the YAML whenever they no longer match (r
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 import tempfile
@@ -15,18 +14,7 @@ import zlib
 from pathlib import Path
 from typing import Any
 
-import yaml
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()[:10]
-    if isinstance(value, dict):
-        return {str(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    return value
 
 
 class CompileKnowledgeBase(BuildHookInterface):  # type: ignore[type-arg]
@@ -39,15 +27,16 @@ class CompileKnowledgeBase(BuildHookInterface):  # type: ignore[type-arg]
         # An invalid knowledge base must never ship: validate it with rlsmed's own checks.
         sys.path.insert(0, str(self.root))
         try:
-            from rlsmed.kb.loader import validate_file
+            from rlsmed.kb.loader import check_names, read_document
+            from rlsmed.kb.schema import parse_document, to_compiled
         finally:
             sys.path.pop(0)
-        problems = validate_file(source)
+        records, problems = parse_document(read_document(source), overlay=False)
+        problems = problems or check_names(records.drugs, records.products)
         if problems:
             raise RuntimeError(f"{source}: invalid knowledge base:\n" + "\n".join(problems))
         raw = source.read_bytes()
-        document = yaml.load(raw.decode("utf-8-sig"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-        compiled = {"source_crc32": zlib.crc32(raw), "source_size": len(raw), "document": _plain(document)}
+        compiled = {"source_crc32": zlib.crc32(raw), "source_size": len(raw), "records": to_compiled(records)}
         out = Path(tempfile.mkdtemp(prefix="rlsmed-build-")) / "drugs.json"
         out.write_text(json.dumps(compiled, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         build_data["force_include"][str(out)] = "rlsmed/data/drugs.json"

@@ -20,7 +20,7 @@ from .matcher import Matcher
 from .models import Evidence, InputRecord, KnowledgeBase, LineResult
 from .normalize import name_key
 from .parallel import ParallelMatcher, default_jobs
-from .readers import READERS, InputFormat, ReadOptions, detect_format
+from .readers import InputFormat, ReadOptions, detect_format, reader_for
 from .readers.base import Rewound, record_batches
 from .report import Advice, Report, ReportMeta, Summary, Tally
 from .screen import Screener
@@ -160,7 +160,7 @@ class Screening:
                 fmt = self.options.input_format
                 if fmt is InputFormat.AUTO:
                     fmt = detect_format(item.name, head)
-                reader = READERS[fmt]
+                reader = reader_for(fmt)
                 rewound = Rewound(head, stream, self.progress if count_skipped else None)
                 for batch in record_batches(reader, rewound, item.name, self.options.read):  # type: ignore[arg-type]
                     yield self._current(batch, count_skipped) if getattr(reader, "statuses", False) else batch

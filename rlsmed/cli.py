@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
     from .api import Input, Screening
 
-__all__ = ["app", "main"]
+__all__ = ["app", "main", "run"]
 
 P = ParamSpec("P")
 _PROGRESS_FROM = 4 << 20  # bytes of input before a progress bar is worth showing
@@ -366,6 +366,21 @@ def main(argv: list[str] | None = None) -> int:
         _silence_stdout()
         return ExitCode.OK
     return result if isinstance(result, int) else ExitCode.OK
+
+
+def run() -> None:
+    """The `rlsmed` console script: run, flush, and leave without tearing down the interpreter.
+
+    Freeing the knowledge base and lexicon object by object at exit would cost more than some short
+    runs; everything the run wrote is flushed (and --output closed) before this point.
+    """
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:
+        _silence_stdout()
+    os._exit(code)
 
 
 def _silence_stdout() -> None:

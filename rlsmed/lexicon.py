@@ -15,31 +15,23 @@ _PACKAGE = Path(__file__).resolve().parent
 class Lexicon(NamedTuple):
     """Normalised names to |-separated ingredients, with the word index the matcher needs.
 
-    `starts` are the first words of names; `words` every word of every name (so the matcher knows
-    which leftover words are not misspellings); `multi` maps a multi-word name's first word, then its
-    second, to the rest of each such name, longest first; `rxnorm` maps RxNorm codes to ingredients.
-    scripts/build_lexicon.py computes the index, so that loading is a JSON parse and nothing more.
+    `names` is in sorted order, so that the names starting with a word lie together; `starts` are the
+    first words of names; `words` every word of every name (so the matcher knows which leftover words
+    are not misspellings); `rxnorm` maps RxNorm codes to ingredients. scripts/build_lexicon.py
+    computes all of it, so that loading is a JSON parse and nothing more.
     """
 
     names: Mapping[str, str]
     starts: frozenset[str]
     words: frozenset[str]
-    multi: Mapping[str, Mapping[str, list[str]]]
     rxnorm: Mapping[str, str]
 
     @staticmethod
     def from_names(names: Mapping[str, str], rxnorm: Mapping[str, str] | None = None) -> Lexicon:
         """A lexicon of just these names (for tests and tools)."""
-        multi: dict[str, dict[str, list[str]]] = {}
-        for key in names:
-            words = key.split(" ")
-            if len(words) > 1:
-                multi.setdefault(words[0], {}).setdefault(words[1], []).append(" ".join(words[1:]))
-        for seconds in multi.values():
-            for rests in seconds.values():
-                rests.sort(key=lambda r: (-r.count(" "), r))
-        starts = frozenset(k.split(" ")[0] for k in names)
-        return Lexicon(dict(names), starts, frozenset(" ".join(names).split()), multi, dict(rxnorm or {}))
+        ordered = dict(sorted(names.items()))
+        starts = frozenset(k.split(" ")[0] for k in ordered)
+        return Lexicon(ordered, starts, frozenset(" ".join(ordered).split()), dict(rxnorm or {}))
 
 
 def builtin_lexicon_path() -> Path:
@@ -53,4 +45,4 @@ def load_lexicon(path: Path | str | None = None) -> Lexicon:
     """Read the lexicon built by scripts/build_lexicon.py."""
     with open(path or builtin_lexicon_path(), encoding="utf-8") as f:
         doc = json.load(f)
-    return Lexicon(doc["names"], frozenset(doc["starts"]), frozenset(doc["words"]), doc["multi"], doc["rxnorm"])
+    return Lexicon(doc["names"], frozenset(doc["starts"]), frozenset(doc["words"]), doc["rxnorm"])

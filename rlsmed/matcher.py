@@ -12,7 +12,7 @@ visits the words that can start a name, so that exports of millions of lines are
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
 from itertools import compress
 from typing import NamedTuple
@@ -91,8 +91,12 @@ class Matcher:
         self._code: dict[str, bool] = dict.fromkeys(lexicon.words, False)
         self._code.update(dict.fromkeys(STOPWORDS, False))
         self._code.update(dict.fromkeys(lexicon.starts, True))
-        # First word -> second word -> the rest of each name, longest first.
-        self._multi: dict[str, dict[str, list[str]]] = {h: dict(s) for h, s in lexicon.multi.items()}
+        # First word -> second word -> the rest of each name, longest first: built for a word the first
+        # time a line has it, from the sorted lexicon (its names starting with the word lie together),
+        # so that starting up does not index thousands of names most runs never meet.
+        self._lexicon_keys = list(lexicon.names)
+        self._multi: dict[str, dict[str, list[str]] | None] = {}
+        self._kb_multi: dict[str, list[str]] = {}
         self._code[_BREAK] = True  # breaks between the texts of a batch are visited too
         for key in kb_names:
             words = key.split(" ")
@@ -100,11 +104,7 @@ class Matcher:
             for word in words[1:]:
                 self._code.setdefault(word, False)
             if len(words) > 1:
-                rests = self._multi.setdefault(words[0], {}).setdefault(words[1], [])
-                rest = " ".join(words[1:])
-                if rest not in rests:
-                    # Copy before changing: the lists may be the lexicon's own.
-                    self._multi[words[0]][words[1]] = sorted([*rests, rest], key=lambda r: (-r.count(" "), r))
+                self._kb_multi.setdefault(words[0], []).append(key)
         self._fuzzy_cache: dict[str, Hit | None] = {}
         self._fuzzy_index: _FuzzyIndex | None = None
         self._code_targets: dict[str, Target] = {}
@@ -116,6 +116,22 @@ class Matcher:
         if " " in key:
             # "Chlor-Trimeton" is also written "ChlorTrimeton": index the joined form unless it is taken.
             names.setdefault(key.replace(" ", ""), target)
+
+    def _continuations(self, word: str) -> dict[str, list[str]] | None:
+        """For names longer than one word that start with `word`: second word -> rests, longest first."""
+        keys = self._lexicon_keys
+        prefix = word + " "
+        found = keys[bisect_left(keys, prefix) : bisect_left(keys, word + "!")]  # "!" sorts right after " "
+        found += self._kb_multi.get(word, [])
+        seconds: dict[str, list[str]] = {}
+        for key in found:
+            rest = key[len(prefix) :]
+            seconds.setdefault(rest.split(" ", 1)[0], []).append(rest)
+        for rests in seconds.values():
+            rests.sort(key=lambda r: (-r.count(" "), r))
+            rests[:] = list(dict.fromkeys(rests))
+        self._multi[word] = seconds or None
+        return seconds or None
 
     def target(self, key: str) -> Target | None:
         """What the normalised name `key` stands for."""
@@ -140,10 +156,6 @@ class Matcher:
             return None
         target = self._code_targets[code] = Target(f"RxNorm {code}", raw, "rxnorm")
         return target
-
-    def all_names(self) -> dict[str, Target]:
-        """Every known name and its target (the fuzzy index is built from these)."""
-        return {key: t for key in list(self._names) if (t := self.target(key)) is not None}
 
     def is_flagged(self, target: Target) -> bool:
         return any(i in self.flagged for i in target.ingredients)
@@ -191,7 +203,7 @@ class Matcher:
                 continue
             if i < end:
                 continue
-            seconds = multi.get(word)
+            seconds = multi[word] if word in multi else self._continuations(word)
             if seconds is not None and i + 1 < count:
                 rests = seconds.get(words[i + 1])
                 if rests is not None:
@@ -260,14 +272,17 @@ class _FuzzyIndex:
     """
 
     def __init__(self, matcher: Matcher) -> None:
+        self.matcher = matcher
         self.flagged: dict[str, list[str]] = {}
         self.ordinary: dict[str, list[str]] = {}
-        self.targets: dict[str, Target] = {}
-        for key, target in matcher.all_names().items():
+        flagged = matcher.flagged
+        # Straight from the name table: making a Target for each of thousands of names would cost
+        # more than the first misspelling of a short list is worth.
+        for key, entry in matcher._names.items():
             if " " in key or len(key) < _MIN_FUZZY_LEN - 1:
                 continue
-            self.targets[key] = target
-            if matcher.is_flagged(target):
+            ingredients = entry.ingredients if isinstance(entry, Target) else entry.split("|")
+            if not flagged.isdisjoint(ingredients):
                 if len(key) >= _MIN_FUZZY_LEN:
                     self.flagged.setdefault(key[0], []).append(key)
             else:
@@ -295,4 +310,6 @@ class _FuzzyIndex:
             ordinary = self.ordinary.get(word[0], ())
             if process.extractOne(word, ordinary, scorer=OSA.distance, score_cutoff=dist - 1) is not None:
                 return None  # an ordinary drug is a closer reading of this word
-        return Hit(self.targets[name], 0, 1, MatchKind.FUZZY, score)
+        target = self.matcher.target(name)
+        assert target is not None  # every candidate is a key of the name table
+        return Hit(target, 0, 1, MatchKind.FUZZY, score)

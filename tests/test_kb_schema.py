@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,16 @@ def test_error_message_lists_every_problem() -> None:
     assert (
         str(error) == "kb.yaml: invalid knowledge base (2 problems)\n  kb.yaml: drug 'a': one\n  kb.yaml: drug 'b': two"
     )
+
+
+def test_the_compiled_copy_rebuilds_the_same_records() -> None:
+    from rlsmed.kb.loader import builtin_path, read_document
+    from rlsmed.kb.schema import from_compiled, parse_document, to_compiled
+
+    raw, problems = parse_document(read_document(builtin_path()), overlay=False)
+    assert problems == []
+    again = from_compiled(json.loads(json.dumps(to_compiled(raw))))
+    assert again.drugs == raw.drugs
+    assert again.products == raw.products
+    assert again.sources == raw.sources
+    assert (again.kb_version, again.updated) == (raw.kb_version, raw.updated)

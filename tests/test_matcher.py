@@ -12,6 +12,7 @@ from rlsmed.kb import load_knowledge_base
 from rlsmed.lexicon import Lexicon, load_lexicon
 from rlsmed.matcher import Matcher, max_distance
 from rlsmed.models import InputRecord, LineStatus, MatchKind
+from rlsmed.normalize import name_key
 from rlsmed.screen import Screener, indication_of
 from rlsmed.vocabulary import STOPWORDS
 
@@ -202,7 +203,9 @@ def test_matcher_never_fails_and_hits_lie_within_the_line(text: str) -> None:
     assert (result.status is LineStatus.FLAGGED) == bool(result.findings)
 
 
-KB_NAMES = {key for key, target in MATCHER.all_names().items() if target.origin != "lexicon"}
+KB_NAMES = {name_key(n) for d in KB.drugs.values() for n in (d.name, *d.names)} | {
+    name_key(p.name) for p in KB.products
+}
 ORDINARY = sorted(
     key
     for key, ingredients in LEXICON.names.items()

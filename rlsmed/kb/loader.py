@@ -11,7 +11,7 @@ from typing import Any
 from ..errors import KnowledgeBaseError
 from ..models import Drug, KnowledgeBase, Product, Source
 from ..normalize import name_key
-from .schema import RawKnowledgeBase, parse_document
+from .schema import RawKnowledgeBase, from_compiled, parse_document
 
 __all__ = ["builtin_path", "check_names", "load_knowledge_base", "read_document", "validate_file"]
 
@@ -29,7 +29,7 @@ def builtin_path() -> Path:
 
 
 def _compiled(path: Path) -> Any | None:
-    """The JSON copy the wheel build made of the shipped YAML, if it is there and still matches it."""
+    """The records of the JSON copy the wheel build made of the shipped YAML, if it still matches it."""
     copy = path.with_suffix(".json")
     try:
         raw = path.read_bytes()
@@ -40,7 +40,7 @@ def _compiled(path: Path) -> Any | None:
         return None
     if compiled.get("source_size") != len(raw) or compiled.get("source_crc32") != zlib.crc32(raw):
         return None  # the YAML was edited after the build: it wins
-    return compiled.get("document")
+    return compiled.get("records")
 
 
 def _safe_loader() -> type[Any]:
@@ -166,12 +166,14 @@ def load_knowledge_base(extra: Sequence[Path | str] = (), *, builtin: Path | str
     Raises KnowledgeBaseError listing every problem of the first invalid file.
     """
     path = str(builtin if builtin is not None else builtin_path())
-    document = _compiled(Path(path)) if builtin is None else None
-    base, problems = parse_document(document if document is not None else read_document(path), overlay=False)
-    if document is None:  # the compiled copy was checked when the wheel was built
+    compiled = _compiled(Path(path)) if builtin is None else None
+    if compiled is not None:
+        base = from_compiled(compiled)  # validated when the wheel was built
+    else:
+        base, problems = parse_document(read_document(path), overlay=False)
         problems = problems or _check(base)
-    if problems:
-        raise KnowledgeBaseError(path, problems)
+        if problems:
+            raise KnowledgeBaseError(path, problems)
     origins = [path]
     for site in extra:
         layer, problems = parse_document(read_document(site), overlay=True, known_sources=base.sources)

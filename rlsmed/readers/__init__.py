@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 
 from ..formats import InputFormat
 from .base import Reader, ReadOptions
-from .csv import CsvReader, looks_like_header
 from .decode import sniff_encoding
-from .fhir import FhirReader
-from .text import TextReader
 
-__all__ = ["READERS", "InputFormat", "ReadOptions", "Reader", "detect_format"]
+__all__ = ["InputFormat", "ReadOptions", "Reader", "detect_format", "reader_for"]
 
-_ALL: tuple[Reader, ...] = (TextReader(), CsvReader(), FhirReader())
+# Each format with the module and class of its reader, imported only when a run needs it.
+_READERS = {
+    InputFormat.TEXT: ("text", "TextReader"),
+    InputFormat.CSV: ("csv", "CsvReader"),
+    InputFormat.FHIR: ("fhir", "FhirReader"),
+}
 
-# Each format the command line offers, with the reader of the same name.
-READERS: dict[InputFormat, Reader] = {fmt: r for r in _ALL for fmt in InputFormat if fmt.value == r.name}
+
+def reader_for(fmt: InputFormat) -> Reader:
+    """The reader of an input format."""
+    module, cls = _READERS[fmt]
+    reader: Reader = getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
+    return reader
+
 
 _EXTENSIONS = {
     ".csv": "csv",
@@ -48,4 +56,8 @@ def _by_content(head: bytes) -> str:
     if text[:1] in ("{", "["):
         return "fhir"
     first = text.replace("\r", "\n").split("\n", 1)[0]
-    return "csv" if first and looks_like_header(first.removeprefix("\ufeff")) else "text"
+    if not first:
+        return "text"
+    from .csv import looks_like_header
+
+    return "csv" if looks_like_header(first.removeprefix("\ufeff")) else "text"

@@ -91,6 +91,7 @@ class JsonWriter:
 
     def __init__(self) -> None:
         self._drug_json: dict[tuple[str, str], str] = {}
+        self._tails: dict[int, tuple[tuple[Recognition, ...], str]] = {}
 
     def finding(self, f: Finding) -> str:
         key = (f.drug.name, f.indication)
@@ -109,11 +110,15 @@ class JsonWriter:
             f'"indication": {_dumps(f.indication or None)}, {tail}'
         )
 
-    @staticmethod
-    def _recognized_tail(recognized: tuple[Recognition, ...]) -> str:
-        ingredients = _dumps([r.ingredient for r in recognized])
-        notes = _dumps({r.ingredient: r.note for r in recognized if r.note})
-        return f'"ingredients": {ingredients}, "notes": {notes}}}'
+    def _recognized_tail(self, recognized: tuple[Recognition, ...]) -> str:
+        # Sets of recognitions are shared between lines: encode each once, keyed by identity (the
+        # set is kept alive in the cache, so that its identity cannot pass to another set).
+        cached = self._tails.get(id(recognized))
+        if cached is None:
+            ingredients = _dumps([r.ingredient for r in recognized])
+            notes = _dumps({r.ingredient: r.note for r in recognized if r.note})
+            cached = self._tails[id(recognized)] = (recognized, f'"ingredients": {ingredients}, "notes": {notes}}}')
+        return cached[1]
 
     def recognized(self, record: InputRecord, recognized: tuple[Recognition, ...]) -> str:
         return f"{{{where(record)}, {self._recognized_tail(recognized)}"

@@ -18,7 +18,7 @@ from .json import JsonWriter, where
 
 __all__ = ["JsonlWriter"]
 
-_HELD_RESULTS = 100_000  # results held before the oldest patients are written out
+_HELD_RESULTS = 20_000  # results held before the oldest patients are written out (about 20 MB)
 
 
 class JsonlWriter:
@@ -53,22 +53,27 @@ class JsonlWriter:
 
     def _patient(self, key: tuple[str, str | None], results: list[LineResult], version: str) -> str:
         source, patient = key
-        findings = ", ".join(self._json.finding(f) for r in results for f in r.findings)
-        recognized = ", ".join(
-            self._json.recognized(r.record, r.recognized) for r in results if r.status is LineStatus.RECOGNIZED
+        findings: list[str] = []
+        recognized: list[str] = []
+        unrecognized: list[str] = []
+        flagged = count = 0
+        recognized_status, unrecognized_status = LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED
+        for r in results:  # one pass: this runs once per row of an export
+            if r.status is recognized_status:
+                recognized.append(self._json.recognized(r.record, r.recognized))
+            elif r.status is unrecognized_status:
+                unrecognized.append(f"{{{where(r.record)}}}")
+            else:
+                flagged += 1
+                for f in r.findings:
+                    findings.append(self._json.finding(f))
+                    count += not f.ignored
+        counts = (
+            f'{{"records": {len(results)}, "flagged": {flagged}, "recognized": {len(recognized)}, '
+            f'"unrecognized": {len(unrecognized)}, "findings": {count}}}'
         )
-        unrecognized = ", ".join(f"{{{where(r.record)}}}" for r in results if r.status is LineStatus.UNRECOGNIZED)
-        counts = _counts(results)
         return (
             f'{{"patient": {json.dumps(patient)}, "source": {encode_basestring_ascii(source)}, '
-            f'"kb_version": {version}, "counts": {json.dumps(counts)}, "findings": [{findings}], '
-            f'"recognized": [{recognized}], "unrecognized": [{unrecognized}]}}\n'
+            f'"kb_version": {version}, "counts": {counts}, "findings": [{", ".join(findings)}], '
+            f'"recognized": [{", ".join(recognized)}], "unrecognized": [{", ".join(unrecognized)}]}}\n'
         )
-
-
-def _counts(results: list[LineResult]) -> dict[str, int]:
-    counts = {"records": len(results), "flagged": 0, "recognized": 0, "unrecognized": 0, "findings": 0}
-    for r in results:
-        counts[r.status.value] += 1
-        counts["findings"] += sum(1 for f in r.findings if not f.ignored)
-    return counts

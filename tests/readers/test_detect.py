@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from rlsmed.api import CheckOptions, Input, Screening
-from rlsmed.readers import READERS, InputFormat, ReadOptions, detect_format
+from rlsmed.readers import InputFormat, ReadOptions, detect_format, reader_for
 
 from ..helpers import DATA
 
@@ -18,10 +18,11 @@ INPUTS = DATA / "inputs"
 CSV, FHIR, TEXT = "csv", "fhir", "text"  # InputFormat values
 
 
-def test_registry() -> None:
-    assert {f.value for f in READERS} == {"text", "csv", "fhir"}
-    for fmt, reader in READERS.items():
-        assert reader.name == fmt.value
+def test_every_input_format_has_its_reader() -> None:
+    formats = [f for f in InputFormat if f is not InputFormat.AUTO]
+    assert {f.value for f in formats} == {"text", "csv", "fhir"}
+    for fmt in formats:
+        assert reader_for(fmt).name == fmt.value
 
 
 @pytest.mark.parametrize(
