@@ -30,6 +30,9 @@ _FLAGGED = LineStatus.FLAGGED
 
 # What a line's names amount to: recognitions, and each flagged drug with the index of the hit naming it.
 _Plan = tuple[tuple[Recognition, ...], tuple[tuple[Drug, int], ...]]
+# A line's outcome: its status, the plan's two parts, and its hits (for the words of any findings).
+_Outcome = tuple[LineStatus, tuple[Recognition, ...], tuple[tuple[Drug, int], ...], tuple[Hit, ...]]
+_NOTHING: _Outcome = (LineStatus.UNRECOGNIZED, (), (), ())
 
 
 def indication_of(*texts: str) -> str:
@@ -66,7 +69,7 @@ class Screener:
         # Plans by the identity of the (interned) targets of a line's exact hits, and by the hits
         # themselves when a line has fuzzy ones; enum-holding tuples hash slowly, identities do not.
         self._plans: dict[object, _Plan] = {}
-        self._encoded_plans: dict[Encoded, _Plan] = {}
+        self._by_encoded: dict[Encoded, _Outcome] = {}
 
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_many((record,))[0]
@@ -78,68 +81,60 @@ class Screener:
             yield from self.screen_many(batch)
 
     def screen_many(self, records: Sequence[InputRecord]) -> list[LineResult]:
+        """Results for a batch of records, matched together."""
         return self.apply(records, self.matcher.match_many([r.text for r in records]))
-
-    def apply_encoded(self, records: Sequence[InputRecord], encoded: Sequence[Encoded]) -> list[LineResult]:
-        """Results for records whose names a worker process found (see rlsmed.parallel).
-
-        Plans are cached by the encoded hits, so a line costs a lookup here; only lines with findings
-        (or RxNorm codes) turn their hits back into objects.
-        """
-        out: list[LineResult] = []
-        append = out.append
-        plans = self._encoded_plans
-        new = tuple.__new__
-        for record, hits in zip(records, encoded, strict=True):
-            if record.codes:
-                out.extend(self.apply((record,), (decode(self.matcher, hits),)))
-                continue
-            if not hits:
-                append(new(LineResult, (record, _UNRECOGNIZED, (), ())))
-                continue
-            plan = plans.get(hits)
-            if plan is None:
-                plan = self._plan(decode(self.matcher, hits))
-                if len(plans) >= _CACHE_LIMIT:
-                    plans.clear()
-                plans[hits] = plan
-            recognized, flagged = plan
-            if not flagged:
-                append(new(LineResult, (record, _RECOGNIZED, (), recognized)))
-            else:
-                findings = self._findings(record, flagged, decode(self.matcher, hits))
-                append(new(LineResult, (record, _FLAGGED, findings, recognized)))
-        return out
 
     def apply(self, records: Sequence[InputRecord], all_hits: Sequence[tuple[Hit, ...]]) -> list[LineResult]:
         """Results for records whose names were found already (`all_hits`, one tuple per record)."""
+        return self._results(records, [self._outcome(hits) for hits in all_hits])
+
+    def apply_encoded(self, records: Sequence[InputRecord], encoded: Sequence[Encoded]) -> list[LineResult]:
+        """Results for records whose names a worker process found (see rlsmed.parallel), cached by the
+        encoded hits, so that only new ones turn back into objects."""
+        known = self._by_encoded
+        outcomes = []
+        for hits in encoded:
+            outcome = known.get(hits)
+            if outcome is None:
+                outcome = self._outcome(decode(self.matcher, hits))
+                if len(known) >= _CACHE_LIMIT:
+                    known.clear()
+                known[hits] = outcome
+            outcomes.append(outcome)
+        return self._results(records, outcomes)
+
+    def _outcome(self, hits: tuple[Hit, ...]) -> _Outcome:
+        """What a line's hits amount to; plans are shared by every line naming the same drugs."""
+        if not hits:
+            return _NOTHING
+        if len(hits) == 1 and hits[0].kind is MatchKind.EXACT:
+            key: object = id(hits[0].target)  # targets are interned: identity is enough, and fast
+        else:
+            key = tuple(id(h.target) if h.kind is MatchKind.EXACT else h for h in hits)
+        plan = self._plans.get(key)
+        if plan is None:
+            plan = self._plan(hits)
+            if len(self._plans) >= _CACHE_LIMIT:
+                self._plans.clear()
+            self._plans[key] = plan
+        recognized, flagged = plan
+        return (_FLAGGED if flagged else _RECOGNIZED), recognized, flagged, hits
+
+    def _results(self, records: Sequence[InputRecord], outcomes: Sequence[_Outcome]) -> list[LineResult]:
         out: list[LineResult] = []
         append = out.append
-        plans = self._plans
         new = tuple.__new__  # LineResult without the Python-level constructor: once per line
-        exact = MatchKind.EXACT
-        for record, hits in zip(records, all_hits, strict=True):
+        flagged_status = _FLAGGED
+        for record, (status, recognized, flagged, hits) in zip(records, outcomes, strict=True):
             if record.codes:
-                hits = self._code_hits(record.codes) or hits
-            if not hits:
-                append(new(LineResult, (record, _UNRECOGNIZED, (), ())))
-                continue
-            if len(hits) == 1 and hits[0].kind is exact:
-                key: object = id(hits[0].target)
-            else:
-                key = tuple(id(h.target) if h.kind is exact else h for h in hits)
-            plan = plans.get(key)
-            if plan is None:
-                plan = self._plan(hits)
-                if len(plans) >= _CACHE_LIMIT:
-                    plans.clear()
-                plans[key] = plan
-            recognized, flagged = plan
-            if not flagged:
-                append(new(LineResult, (record, _RECOGNIZED, (), recognized)))
-            else:
+                code_hits = self._code_hits(record.codes)
+                if code_hits:
+                    status, recognized, flagged, hits = self._outcome(code_hits)
+            if status is flagged_status:
                 # The plan holds the first hit that named each drug; this line's own hit may sit elsewhere.
-                append(new(LineResult, (record, _FLAGGED, self._findings(record, flagged, hits), recognized)))
+                append(new(LineResult, (record, status, self._findings(record, flagged, hits), recognized)))
+            else:
+                append(new(LineResult, (record, status, (), recognized)))
         return out
 
     def _code_hits(self, codes: tuple[str, ...]) -> tuple[Hit, ...]:
