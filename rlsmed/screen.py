@@ -162,7 +162,7 @@ class Screener:
     ) -> tuple[Finding, ...]:
         indication = ""
         if any(drug.parkinson for drug, _ in flagged):
-            indication = indication_of(record.text, record.reason)
+            indication = indication_of(record.text, record.reason, *record.context.values())
         return tuple(
             Finding(
                 record=record,

@@ -250,3 +250,36 @@ def test_jobs_give_the_same_report(tmp_path: Path) -> None:
     two = run_cli(["check", str(path), "-f", "json", "--jobs", "2"])
     assert one.exit_code == two.exit_code == 1
     assert one.stdout == two.stdout
+
+
+def test_csv_and_fhir_are_detected_on_stdin_and_grouped_by_patient() -> None:
+    csv_text = "patient_id,medication,sig\nA,Zoloft 50 mg,daily\nA,Lipitor,nightly\nB,metformin,bid\n"
+    report = check_json([], stdin=csv_text, expect=1)
+    assert [(f["patient"], f["record"], f["ingredient"]) for f in report["findings"]] == [("A", "row 1", "sertraline")]
+    assert report["summary"]["patients"] == 2 and report["summary"]["patients_flagged"] == 1
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {
+                "resource": {
+                    "resourceType": "MedicationStatement",
+                    "id": "s1",
+                    "status": "active",
+                    "medicationCodeableConcept": {"text": "Benadryl 25 mg"},
+                    "subject": {"reference": "Patient/p9"},
+                }
+            }
+        ],
+    }
+    report = check_json([], stdin=json.dumps(bundle), expect=1)
+    [finding] = report["findings"]
+    assert (finding["patient"], finding["record"], finding["status"]) == ("p9", "MedicationStatement/s1", "active")
+
+
+def test_input_format_can_be_forced(tmp_path: Path) -> None:
+    path = write(tmp_path, "meds.dat", "medication\nZoloft\n")
+    assert check_json([str(path)])["findings"][0]["record"] is None  # read as text: "medication" is a line
+    forced = check_json([str(path), "--input-format", "csv"])
+    assert forced["findings"][0]["record"] == "row 1"
+    assert forced["summary"]["records"] == 1

@@ -14,7 +14,8 @@ from rlsmed.kb import load_knowledge_base
 from .helpers import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-# <!-- readme-output: ARGS [| first N lines] [| stdin: TEXT] --> followed by a fenced block.
+# <!-- readme-output: ARGS [| first N lines] [| cut N] [| stdin: TEXT] --> followed by a fenced block;
+# "cut N" shows each line's first N characters (the rest replaced by "…").
 _OUTPUT = re.compile(r"<!-- readme-output: (.+?) -->\n```text\n(.*?)```", re.S)
 
 
@@ -28,16 +29,20 @@ def test_readme_outputs_are_real(
 ) -> None:
     monkeypatch.chdir(ROOT)
     parts = [p.strip() for p in spec.split("|")]
-    args, first, stdin = parts[0].split(), None, None
+    args, first, cut, stdin = parts[0].split(), None, None, None
     for part in parts[1:]:
         if part.startswith("first "):
             first = int(part.split()[1])
+        elif part.startswith("cut "):
+            cut = int(part.split()[1])
         elif part.startswith("stdin:"):
             stdin = part[len("stdin:") :].strip().replace("\\n", "\n") + "\n"
     result = run_cli(args, stdin=stdin)
     real = result.stdout.splitlines()
     if first is not None:
         real = real[:first]
+    if cut is not None:
+        real = [line if len(line) <= cut else line[:cut] + "…" for line in real]
     if request.config.getoption("--update-golden"):  # rewrite the block from the real output
         text = (ROOT / "README.md").read_text(encoding="utf-8")
         old = f"<!-- readme-output: {spec} -->\n```text\n{shown}```"

@@ -38,10 +38,6 @@ PATIENT_HEADERS = (
 CODE_HEADERS = "rxnormcode rxnorm rxcui rxnormcui rxnormid code medicationcode drugcode".split()
 REASON_HEADERS = "indication indications reasondescription reason reasonforuse reasontext diagnosis".split()
 STATUS_HEADERS = "status medicationstatus orderstatus prescriptionstatus".split()
-CONTEXT_HEADERS = frozenset(
-    "dose dosage doseunit dosageinstructions strength sig directions instructions frequency route prn "
-    "start stop startdate stopdate enddate started stopped status".split()
-)
 # A header that names a drug but not one of the above ("Medication (generic)") unless it names a detail.
 _MEDICATION_WORDS = ("medication", "drug", "medicine")
 _DETAIL_WORDS = (
@@ -146,8 +142,10 @@ def find_columns(headers: Sequence[str], source: str, options: ReadOptions) -> C
     if reason is not None:
         taken.add(reason)
     status = _first(keys, STATUS_HEADERS, taken)
-    # The status also stays in the context, where a report shows it beside the finding.
-    context = tuple((i, headers[i].strip()) for i, key in enumerate(keys) if key in CONTEXT_HEADERS and i not in taken)
+    # Every other column is kept as context (so a finding can be joined back to its row); the status
+    # stays there too, where a report shows it beside the finding. Dose and directions are shown
+    # with each finding (rlsmed.writers.labels.dose).
+    context = tuple((i, headers[i].strip() or f"column {i + 1}") for i in range(len(keys)) if i not in taken)
     return Columns(medication, patient, code, reason, status, context)
 
 

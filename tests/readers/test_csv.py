@@ -58,15 +58,15 @@ def test_epic_style_export() -> None:
     assert first.patient == "E1001"
     assert first.status == "Active"
     assert first.reason == "Depression"
-    assert dict(first.context) == {
+    assert dict(first.context) == {  # every other column, kept to join a finding back to its row
         "Sig": "Take 1 tablet by mouth daily",
         "Start Date": "2023-01-10",
         "Status": "Active",
+        "Prescriber": "Smith, Anna",
     }
     assert second.context["Sig"] == "Take 1 capsule at bedtime\nas needed for sleep"
     assert third.context["Sig"] == 'Take 1 tablet before meals, "max 3/day"'
     assert third.context["End Date"] == "2023-01-05"
-    assert "Prescriber" not in third.context
 
 
 def test_synthea_medications_csv() -> None:
@@ -80,7 +80,17 @@ def test_synthea_medications_csv() -> None:
     assert second.patient == "p-0001"
     assert second.codes == ("314076",)
     assert second.reason == "Essential hypertension (disorder)"  # REASONDESCRIPTION, not REASONCODE
-    assert dict(second.context) == {"START": "2020-03-04T10:00:00Z", "STOP": "2020-04-04T10:00:00Z"}
+    assert dict(second.context) == {
+        "START": "2020-03-04T10:00:00Z",
+        "STOP": "2020-04-04T10:00:00Z",
+        "PAYER": "payer-1",
+        "ENCOUNTER": "enc-2",
+        "BASE_COST": "2.00",
+        "PAYER_COVERAGE": "1.00",
+        "DISPENSES": "30",
+        "TOTALCOST": "60.00",
+        "REASONCODE": "59621000",
+    }
     assert records[2].codes == ()
     assert records[0].status is None
 
@@ -111,7 +121,7 @@ def test_ragged_rows() -> None:
     assert texts(records) == ["Sertraline", "Tramadol", "Lithium"]
     assert [r.line for r in records] == [2, 3, 5]
     assert [r.record for r in records] == ["row 1", "row 2", "row 3"]  # blank lines are no data rows
-    assert dict(records[0].context) == {"Dose": "50 mg", "Frequency": "daily", "Route": "oral"}
+    assert dict(records[0].context) == {"Dose": "50 mg", "Frequency": "daily", "Route": "oral", "Notes": "extra"}
     assert dict(records[1].context) == {"Dose": "50 mg"}
     assert dict(records[2].context) == {}
 
@@ -264,7 +274,8 @@ def test_context_columns_keep_their_header_names() -> None:
     values = ",".join(f"v{i}" for i in range(13))
     (record,) = read(f"{headers},Cost,Pharmacy\n{values},9.99,Main St\n")
     names = headers.split(",")[1:]
-    assert dict(record.context) == {name: f"v{i}" for i, name in enumerate(names, 1)}
+    expected = {name: f"v{i}" for i, name in enumerate(names, 1)} | {"Cost": "9.99", "Pharmacy": "Main St"}
+    assert dict(record.context) == expected
     assert record.status == "v12"
 
 
