@@ -117,8 +117,8 @@ def engine(kb_files: Sequence[str] = ()) -> tuple[KnowledgeBase, Matcher]:
 def resolve_ingredients(names: Iterable[str], kb: KnowledgeBase, matcher: Matcher) -> tuple[str, ...]:
     """Ingredient names for what a user wrote (a generic, a brand, a synonym); UsageError if unknown."""
     out: list[str] = []
+    drugs = {name_key(n): n for n in kb.drugs}
     for name in names:
-        drugs = {name_key(n): n for n in kb.drugs}
         hits = matcher.match(name)
         found = [drugs[i] for h in hits for i in h.target.ingredients if i in drugs]
         if not found:
@@ -198,12 +198,6 @@ class Screening:
         for batch in self.batches():
             yield from batch
 
-    def reread(self) -> Iterator[InputRecord]:
-        """The same records once more, for writers that need a second pass (not for stdin)."""
-        if not self.replayable:
-            raise RuntimeError("stdin cannot be read twice")
-        return self.records()
-
     def reread_batches(self) -> Iterator[list[InputRecord]]:
         """The same records once more, in the same batches as the first pass."""
         if not self.replayable:
@@ -247,7 +241,17 @@ def check_files(paths: Iterable[str | Path], **options: object) -> Report:
 
 
 def _options(options: dict[str, object]) -> CheckOptions:
+    """CheckOptions from keywords, accepting the plain values a caller would write (lists, strings)."""
+    values = dict(options)
+    for key in ("ignore", "kb_files"):
+        if isinstance(values.get(key), (list, set)):
+            values[key] = tuple(values[key])  # type: ignore[arg-type]
+    if isinstance(values.get("fail_on"), str):
+        try:
+            values["fail_on"] = Evidence(values["fail_on"])
+        except ValueError:
+            raise UsageError(f"fail_on must be one of {', '.join(e.value for e in Evidence)}, or None") from None
     try:
-        return CheckOptions(**options)  # type: ignore[arg-type]
+        return CheckOptions(**values)  # type: ignore[arg-type]
     except TypeError as e:
         raise UsageError(str(e)) from None

@@ -18,6 +18,7 @@ from .models import (
 )
 from .normalize import TOKEN, fold, name_key, tokens
 from .parallel import Encoded, decode
+from .readers.base import BATCH
 
 __all__ = ["Screener", "indication_of"]
 
@@ -77,7 +78,7 @@ class Screener:
     def screen_all(self, records: Iterable[InputRecord]) -> Iterator[LineResult]:
         """Screen a stream of records, in order."""
         it = iter(records)
-        while batch := list(islice(it, 2048)):
+        while batch := list(islice(it, BATCH)):
             yield from self.screen_many(batch)
 
     def screen_many(self, records: Sequence[InputRecord]) -> list[LineResult]:

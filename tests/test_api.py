@@ -55,3 +55,11 @@ def test_unknown_option_is_a_usage_error() -> None:
 def test_knowledge_base_is_loadable_directly() -> None:
     kb = rlsmed.load_knowledge_base()
     assert "sertraline" in kb.drugs
+
+
+def test_options_accept_plain_values() -> None:
+    report = rlsmed.check("Zoloft\nBenadryl", ignore=["Zoloft"], fail_on="moderate")
+    assert report.findings[0].ignored
+    assert report.exit_code is ExitCode.OK
+    with pytest.raises(UsageError, match="fail_on must be one of"):
+        rlsmed.check("x", fail_on="sometimes")

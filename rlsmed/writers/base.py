@@ -14,8 +14,8 @@ __all__ = ["ResultSource", "Writer"]
 class ResultSource(Protocol):
     """A screening run as writers see it: results to iterate once, then the summary and advice.
 
-    When `replayable`, `reread()` gives the records again, in the same order, for writers that need a
-    second pass to keep memory flat; stdin cannot be read twice.
+    When `replayable`, `reread_batches()` gives the records again, in the same order, for writers that
+    need a second pass to keep memory flat; stdin cannot be read twice.
     """
 
     meta: ReportMeta
@@ -28,8 +28,6 @@ class ResultSource(Protocol):
     def batches(self) -> Iterator[list[LineResult]]:
         """The same results as iterating, a batch at a time (iterate one way or the other, once)."""
         ...
-
-    def reread(self) -> Iterator[InputRecord]: ...
 
     def reread_batches(self) -> Iterator[list[InputRecord]]:
         """The records again, in the same batches as `batches` gave their results."""
