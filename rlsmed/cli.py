@@ -159,7 +159,9 @@ def check(
     ] = None,
     all_statuses: Annotated[
         bool,
-        typer.Option("--all-statuses", help="FHIR: also screen stopped, completed and cancelled medicines."),
+        typer.Option(
+            "--all-statuses", help="Also screen medicines no longer taken (stopped, completed, cancelled ...)."
+        ),
     ] = False,
     width: Annotated[int | None, typer.Option("--width", help="Table width in characters.", min=40, max=1000)] = None,
     jobs: Annotated[
