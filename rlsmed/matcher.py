@@ -86,7 +86,6 @@ class Matcher:
         # knowledge base's entries, added last, win over a lexicon entry of the same name.
         self._names: dict[str, Target | str] = dict(lexicon.names)
         self._names.update(kb_names)
-        self._kb_names = kb_names
         # Per word: True when a name starts with it, False when it is known but starts no name.
         self._code: dict[str, bool] = dict.fromkeys(lexicon.words, False)
         self._code.update(dict.fromkeys(STOPWORDS, False))
