@@ -24,7 +24,7 @@ from .vocabulary import STOPWORDS
 
 __all__ = ["Hit", "Matcher", "Target", "max_distance"]
 
-_CACHE_LIMIT = 200_000
+_CACHE_LIMIT = 50_000  # misspellings remembered; past this the cache starts again (memory stays flat)
 _MIN_FUZZY_LEN = 5
 _BREAK = "\x01"  # stands between the texts of a batch once it is split into words
 _WORDS_AND_BREAKS = re.compile(r"[a-z]+|\x01")

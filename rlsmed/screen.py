@@ -24,7 +24,7 @@ __all__ = ["Screener", "indication_of"]
 
 _PARKINSON = frozenset({"parkinson", "parkinsons", "parkinsonism", "parkinsonian"})
 _RLS = frozenset({"rls", "restless", "wed", "ekbom"})
-_CACHE_LIMIT = 100_000
+_CACHE_LIMIT = 20_000  # line outcomes remembered; past this the cache starts again (memory stays flat)
 _UNRECOGNIZED = LineStatus.UNRECOGNIZED
 _RECOGNIZED = LineStatus.RECOGNIZED
 _FLAGGED = LineStatus.FLAGGED
@@ -71,6 +71,7 @@ class Screener:
         # themselves when a line has fuzzy ones; enum-holding tuples hash slowly, identities do not.
         self._plans: dict[object, _Plan] = {}
         self._by_encoded: dict[Encoded, _Outcome] = {}
+        self._recognitions: dict[tuple[Recognition, ...], tuple[Recognition, ...]] = {}
 
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_many((record,))[0]
@@ -156,7 +157,10 @@ class Screener:
                 elif ingredient not in recognized:
                     name, note = (drug.name, drug.effect.label) if drug is not None else (ingredient, "")
                     recognized[ingredient] = Recognition(name, hit.target.display, hit.kind, hit.score, note)
-        return tuple(recognized.values()), tuple(flagged.values())
+        # One object per distinct set of recognitions, however often the cache starts again: writers
+        # tell sets apart by identity, and must not see the same set twice under two identities.
+        found = tuple(recognized.values())
+        return self._recognitions.setdefault(found, found), tuple(flagged.values())
 
     def _findings(
         self, record: InputRecord, flagged: tuple[tuple[Drug, int], ...], hits: tuple[Hit, ...]

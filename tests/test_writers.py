@@ -88,3 +88,12 @@ def test_golden_fhir_with_all_statuses(fmt: str, golden: Callable[[str, str], No
     result = run_cli(args)
     assert result.exit_code == 1, result.stderr
     golden(f"fhir.all-statuses.{fmt}", result.stdout)
+
+
+@pytest.mark.usefixtures("in_inputs")
+def test_json_reads_again_when_too_many_unrecognised_lines_to_keep(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rlsmed.writers import json as json_writer
+
+    kept = run_cli(["check", INPUT, "-f", "json"]).stdout
+    monkeypatch.setattr(json_writer, "_KEEP_UNRECOGNIZED", 1)  # the input has two
+    assert run_cli(["check", INPUT, "-f", "json"]).stdout == kept

@@ -21,7 +21,7 @@ from .base import ResultSource
 __all__ = ["JsonWriter", "drug_fields", "summary_fields", "where"]
 
 _dumps = json.dumps
-_KEEP_UNRECOGNIZED = 50_000  # unrecognised lines held for the last list before reading the input again
+_KEEP_UNRECOGNIZED = 10_000  # unrecognised lines held for the last list before reading the input again
 
 
 def drug_fields(drug: Drug) -> dict[str, object]:
@@ -131,8 +131,9 @@ class JsonWriter:
         keep = not source.replayable  # stdin: keep what the later lists need
         kept_recognized: list[tuple[InputRecord, tuple[Recognition, ...]]] = []
         unrecognized: list[InputRecord] | None = []  # kept up to a limit, or read again
-        # Per record: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of recognised ingredients.
-        states = array("I")
+        # Per record: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of recognised ingredients
+        # (two bytes a record, four once there are more than 65,533 sets).
+        states = array("H")
         # Sets of recognitions are shared between lines, so they are told apart by identity (and kept
         # alive here, so that an identity cannot be reused by another set).
         variants: dict[int, int] = {}
@@ -150,6 +151,8 @@ class JsonWriter:
                     if index is None:
                         index = variants[id(result.recognized)] = len(by_index)
                         by_index.append(result.recognized)
+                        if index == 0xFFFF - 2 and states.typecode == "H":
+                            states = array("I", states)
                     states.append(2 + index)
                 elif status is unrecognized_status:
                     states.append(0)
@@ -175,11 +178,17 @@ class JsonWriter:
                     for records, batch in _aligned(source, states)
                 ),
             )
-        if unrecognized is None:  # too many to keep: read the input once more
-            unrecognized = [
-                r for records, batch in _aligned(source, states) for r, s in zip(records, batch, strict=True) if s == 0
-            ]
-        _write_list(out, "unrecognized", [[f"{{{where(r)}}}" for r in unrecognized]])
+        if unrecognized is None:  # too many to keep: read the input once more, a batch at a time
+            _write_list(
+                out,
+                "unrecognized",
+                (
+                    [f"{{{where(r)}}}" for r, s in zip(records, batch, strict=True) if s == 0]
+                    for records, batch in _aligned(source, states)
+                ),
+            )
+        else:
+            _write_list(out, "unrecognized", [[f"{{{where(r)}}}" for r in unrecognized]])
         summary = source.finish()
         w(f'"summary": {_dumps(summary_fields(summary))},\n')
         w(f'"advice": {_advice(source.advice())}\n}}\n')
