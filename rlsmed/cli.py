@@ -203,7 +203,7 @@ def check(
     gc.freeze()
     gc.disable()
     try:
-        with _progress(screening, inputs), _output(output) as out:
+        with _progress(screening, inputs), _output(output, inputs) as out:
             summary = writer.write(screening, out)
     finally:
         gc.enable()
@@ -251,27 +251,25 @@ def _stderr_console() -> "RichConsole":
     return Console(stderr=True)
 
 
-class _output:
+@contextlib.contextmanager
+def _output(path: Path | None, inputs: "list[Input]") -> Iterator[TextIO]:
     """The report's destination: stdout, or --output FILE (removed again if the run fails)."""
-
-    def __init__(self, path: Path | None) -> None:
-        self.path = path
-        self.file: TextIO | None = None
-
-    def __enter__(self) -> TextIO:
-        if self.path is None:
-            return sys.stdout
-        try:
-            self.file = open(self.path, "w", encoding="utf-8", newline="")
-        except OSError as e:
-            raise UsageError(f"--output {self.path}: {e.strerror or 'cannot be written'}") from None
-        return self.file
-
-    def __exit__(self, kind: object, *_: object) -> None:
-        if self.file is not None:
-            self.file.close()
-            if kind is not None and self.path is not None:
-                self.path.unlink(missing_ok=True)
+    if path is None:
+        yield sys.stdout
+        return
+    inputs_here = [i.name for i in inputs if i.replayable and os.path.exists(i.name)]
+    if path.exists() and any(os.path.samefile(name, path) for name in inputs_here):
+        raise UsageError(f"--output {path}: is an input; the report would overwrite it")
+    try:
+        file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the with below
+    except OSError as e:
+        raise UsageError(f"--output {path}: {e.strerror or 'cannot be written'}") from None
+    try:
+        with file:
+            yield file
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
 
 
 @app.command()

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from itertools import islice
+from collections.abc import Iterable, Sequence
 
 from .matcher import Hit, Matcher
 from .models import (
@@ -18,7 +17,6 @@ from .models import (
 )
 from .normalize import TOKEN, fold, name_key, tokens
 from .parallel import Encoded, decode
-from .readers.base import BATCH
 
 __all__ = ["Screener", "indication_of"]
 
@@ -75,12 +73,6 @@ class Screener:
 
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_many((record,))[0]
-
-    def screen_all(self, records: Iterable[InputRecord]) -> Iterator[LineResult]:
-        """Screen a stream of records, in order."""
-        it = iter(records)
-        while batch := list(islice(it, BATCH)):
-            yield from self.screen_many(batch)
 
     def screen_many(self, records: Sequence[InputRecord]) -> list[LineResult]:
         """Results for a batch of records, matched together."""

@@ -283,3 +283,11 @@ def test_input_format_can_be_forced(tmp_path: Path) -> None:
     forced = check_json([str(path), "--input-format", "csv"])
     assert forced["findings"][0]["record"] == "row 1"
     assert forced["summary"]["records"] == 1
+
+
+def test_output_never_overwrites_an_input(tmp_path: Path) -> None:
+    path = write(tmp_path, "meds.txt", "Zoloft\n")
+    result = run_cli(["check", str(path), "-o", str(path)])
+    assert result.exit_code == 2
+    assert "is an input" in result.stderr
+    assert path.read_text() == "Zoloft\n"
