@@ -47,14 +47,53 @@ NOT_NAMES = frozenset(
 _NDA = re.compile(r"^nda\d+$")
 
 
+# Salt words name the counter-ion of a drug ("sertraline hydrochloride" is sertraline), but some names
+# are all salt and ion: then the "salt" word is part of the compound's name, and the name is kept whole.
+# - A salt word that starts the name is the compound's own ion: "magnesium hydroxide", "sodium oxybate",
+#   "potassium iodide", "calcium carbonate" (only water of hydration is dropped).
+# - What is left once the salt words are gone must be a drug by itself, not a metal or inorganic cation
+#   ("zinc sulfate", "ferrous fumarate") or an ester group ("dimethyl fumarate", "benzyl benzoate").
+#   Lithium is left out on purpose: lithium salts are the drug lithium, as the knowledge base names it.
+_NOT_A_DRUG_ALONE = frozenset(
+    """
+    aluminium aluminum ammonium barium bismuth chromic chromium cobalt copper cupric ferric ferrous gallium
+    iron lanthanum manganese selenium silver strontium zinc
+    benzyl butyl dimethyl ethyl methyl monomethyl propyl
+    """.split()
+)
+_HYDRATES = frozenset("anhydrous hydrate hemihydrate monohydrate sesquihydrate dihydrate trihydrate".split())
+
+
 def ingredient_name(raw: str) -> str:
-    """An ingredient as the lexicon names it: normalised, without salt words unless nothing else is left."""
+    """An ingredient as the lexicon names it: normalised, and without salt words where they name a
+    counter-ion (see `_NOT_A_DRUG_ALONE` for when they do not)."""
     toks = tokens(raw)
+    if toks and toks[0] in SALTS:
+        kept = list(toks)
+        while len(kept) > 1 and kept[-1] in _HYDRATES:
+            kept.pop()
+        return " ".join(kept)
     kept = [t for t in toks if t not in SALTS]
-    return " ".join(kept or toks)
+    if not kept or all(t in _NOT_A_DRUG_ALONE for t in kept):
+        return " ".join(toks)
+    return " ".join(kept)
 
 
-def add(table: dict[str, set[str]], name: str, ingredients: set[str]) -> None:
+def ingredient_names(raw: str) -> set[str]:
+    """The ingredients of one ingredient field. A slash joins two forms of one ingredient
+    ("CEFADROXIL/CEFADROXIL HEMIHYDRATE") or two ingredients ("AMPHETAMINE ASPARTATE/DEXTROAMPHETAMINE
+    SULFATE"); a part of one word only qualifies its neighbour ("FOLLITROPIN ALFA/BETA")."""
+    parts = [p for p in raw.split("/") if tokens(p)]
+    names = {ingredient_name(p) for p in parts}
+    if len(names) > 1 and any(len(tokens(p)) < 2 for p in parts):
+        return {ingredient_name(raw.replace("/", " "))}
+    return names or {ingredient_name(raw)}
+
+
+def add(table: dict[str, set[str]], name: str, ingredients: set[str], own: dict[str, set[str]] | None = None) -> None:
+    """Add a name. With `own`, the name is an ingredient's own spelling ("hydrocodone", "levofloxacin",
+    "hydrocodone bitartrate"): it is also recorded there, and in the end it names that ingredient only,
+    whatever products listed under the same name contain (see `build`)."""
     key = name_key(name)
     if not key or key in NOT_NAMES or len(key) < 4:
         return
@@ -67,17 +106,31 @@ def add(table: dict[str, set[str]], name: str, ingredients: set[str]) -> None:
         # line of an export would then be searched for one.
         return
     table[key] |= ingredients
+    if own is not None:
+        own[key] |= ingredients
 
 
-def from_fda(path: Path, table: dict[str, set[str]]) -> None:
+def add_ingredient(table: dict[str, set[str]], own: dict[str, set[str]], raw: str) -> set[str]:
+    """Add one ingredient field's spellings (as written, each slash part, each ingredient name) as names
+    of its ingredients; returns the ingredients."""
+    ings = ingredient_names(raw)
+    add(table, raw, ings, own)
+    for part in raw.split("/"):
+        if len(raw.split("/")) > 1 and len(ings) > 1 and tokens(part):
+            add(table, part, {ingredient_name(part)}, own)
+    for ing in ings:
+        add(table, ing, {ing}, own)
+    return ings
+
+
+def from_fda(path: Path, table: dict[str, set[str]], own: dict[str, set[str]]) -> None:
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
-            parts = [p for p in row["active_ingredients"].split(";") if p.strip()]
-            ings = {ingredient_name(p) for p in parts}
+            ings: set[str] = set()
+            for part in row["active_ingredients"].split(";"):
+                if part.strip():
+                    ings |= add_ingredient(table, own, part)
             add(table, row["drug_name"], ings)
-            for p in parts:
-                add(table, p, {ingredient_name(p)})
-                add(table, ingredient_name(p), {ingredient_name(p)})
 
 
 def _component_name(component: str) -> str:
@@ -96,7 +149,7 @@ def _component_name(component: str) -> str:
     return " ".join(words)
 
 
-def from_synthea(path: Path, table: dict[str, set[str]], codes: dict[str, set[str]]) -> None:
+def from_synthea(path: Path, table: dict[str, set[str]], own: dict[str, set[str]], codes: dict[str, set[str]]) -> None:
     with path.open(newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f, delimiter="\t"):
             if row["in_head"] != "1":
@@ -106,31 +159,43 @@ def from_synthea(path: Path, table: dict[str, set[str]], codes: dict[str, set[st
             if display.endswith("]") and "[" in display:
                 display, brand = display[:-1].split("[", 1)[0], display[:-1].split("[", 1)[1]
             names = [n for n in (_component_name(c) for c in display.split(" / ")) if n]
-            ings = {ingredient_name(n) for n in names}
+            ings: set[str] = set()
             for n in names:
-                add(table, n, {ingredient_name(n)})
-                add(table, ingredient_name(n), {ingredient_name(n)})
+                ings |= add_ingredient(table, own, n)
             if brand and ings:
                 add(table, brand, ings)
             if ings and row["rxnorm_code"].isdigit():
                 codes[row["rxnorm_code"]] |= ings
 
 
-def from_extra(path: Path, table: dict[str, set[str]]) -> None:
+def from_extra(path: Path) -> dict[str, set[str]]:
+    """The hand-written names. They are curated, so each replaces what the other sources say of the
+    same name ("vitamin d" is vitamin D, not ergocalciferol as well)."""
+    extra: dict[str, set[str]] = defaultdict(set)
     with path.open(encoding="utf-8") as f:
         for line in f:
             if not line.strip() or line.startswith("#"):
                 continue
             name, _, ings = line.rstrip("\n").partition("\t")
-            add(table, name, {ingredient_name(i) for i in ings.split("|") if i.strip()} or {name_key(name)})
+            found = {i for raw in ings.split("|") if raw.strip() for i in ingredient_names(raw)}
+            add(extra, name, found or {name_key(name)})
+    return extra
 
 
 def build(bench: Path) -> str:
     table: dict[str, set[str]] = defaultdict(set)
+    own: dict[str, set[str]] = defaultdict(set)  # names that are an ingredient's own spelling
     codes: dict[str, set[str]] = defaultdict(set)
-    from_fda(bench / "fda_products.tsv", table)
-    from_synthea(bench / "synthea_medications.tsv", table, codes)
-    from_extra(EXTRA, table)
+    from_fda(bench / "fda_products.tsv", table, own)
+    from_synthea(bench / "synthea_medications.tsv", table, own, codes)
+    # A product list may file a combination under one ingredient's name (Drugs@FDA lists HYDROCODONE
+    # with hydrocodone and ibuprofen, LEVOFLOXACIN with sodium chloride): an ingredient's own spelling
+    # names that ingredient, and only those other ingredients that the name itself names
+    # ("irbesartan hydrochlorothiazide"). Then the hand-written names, which are curated, have the last word.
+    for key, ings in own.items():
+        words = set(key.split(" "))
+        table[key] = ings | {i for i in table[key] if set(i.split(" ")) <= words}
+    table.update(from_extra(EXTRA))
     # Knowledge-base names stay in the lexicon too: the matcher looks in the knowledge base first, and a
     # site's own knowledge base (or the tests' small one) still knows every ordinary name.
     names = {key: "|".join(sorted(ings)) for key, ings in sorted(table.items())}

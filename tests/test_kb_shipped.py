@@ -9,7 +9,7 @@ import pytest
 
 from rlsmed.api import engine
 from rlsmed.kb import builtin_path, load_knowledge_base, validate_file
-from rlsmed.models import Effect, InputRecord, LineStatus
+from rlsmed.models import Effect, Evidence, InputRecord, LineStatus
 from rlsmed.normalize import name_key
 from rlsmed.screen import Screener
 
@@ -136,10 +136,183 @@ def test_aasm_2025_guideline_is_cited() -> None:
         ("Armour Thyroid", {"levothyroxine", "liothyronine"}),
         ("Coricidin HBP Cold & Flu", {"chlorpheniramine"}),
         ("Ultracet", {"tramadol"}),
+        # 1.1.0: OTC products that used to fall back to an analgesic brand stem ("no concern")
+        ("Bayer PM", {"diphenhydramine"}),
+        ("Bayer P.M.", {"diphenhydramine"}),
+        ("Alka-Seltzer PM", {"diphenhydramine"}),
+        ("Midol PM", {"diphenhydramine"}),
+        ("Midol", set()),
+        ("Goody's PM powder", {"diphenhydramine"}),
+        ("Compoz", {"diphenhydramine"}),
+        ("Tylenol P.M.", {"diphenhydramine"}),
+        ("Tylenol Extra Strength PM", {"diphenhydramine"}),
+        ("Advil P.M.", {"diphenhydramine"}),
+        ("Excedrin P.M.", {"diphenhydramine"}),
+        ("Motrin P.M.", {"diphenhydramine"}),
+        ("Aleve P.M.", {"diphenhydramine"}),
+        ("Advil Allergy & Congestion Relief", {"chlorpheniramine"}),
+        ("Advil Allergy and Congestion Relief", {"chlorpheniramine"}),
+        ("Coricidin HBP", {"chlorpheniramine"}),
+        ("Coricidin HBP Cold and Flu", {"chlorpheniramine"}),
+        ("Coricidin HBP Cough & Cold", {"chlorpheniramine"}),
+        ("Coricidin HBP Cough and Cold", {"chlorpheniramine"}),
+        ("Coricidin HBP Maximum Strength Cold, Cough & Flu", set()),
+        ("Coricidin HBP Chest Congestion & Cough", set()),
+        ("Dimetapp", {"brompheniramine"}),
+        ("Dimetapp Cold and Allergy", {"brompheniramine"}),
+        ("Dimetapp Cold & Cough", {"brompheniramine"}),
+        ("Dimetapp Nighttime Cold & Congestion", {"diphenhydramine"}),
+        ("Robitussin Nighttime Cough DM", {"doxylamine"}),
+        ("Mucinex Nightshift Cold & Flu", {"triprolidine"}),
+        ("Mucinex Fast-Max Nighttime Cold and Flu", {"triprolidine"}),
+        ("Unisom Sleep Minis", {"diphenhydramine"}),
+        ("Unisom SleepMinis", {"diphenhydramine"}),
+        ("Unisom gelcaps", {"diphenhydramine"}),
+        ("Unisom Simple Slumbers", set()),
+        ("ZzzQuil PureZzzs", set()),
+        ("Tramacet 37.5/325", {"tramadol"}),
+        ("Zaldiar", {"tramadol"}),
+        ("Kinson 100/25", {"levodopa"}),
+        ("Caramet CR", {"levodopa"}),
+        ("Lecado", {"levodopa"}),
+        ("Duodopa gel", {"levodopa"}),
+        ("Sastravi", {"levodopa"}),
+        ("Diclectin", {"doxylamine"}),
+        ("Xonvea", {"doxylamine"}),
     ],
 )
 def test_products_and_same_brand_traps(text: str, expected: set[str]) -> None:
     assert flagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Australia
+        ("Oroxine 100 mcg", "levothyroxine"),
+        ("Eutroxsig", "levothyroxine"),
+        ("Lithicarb 250 mg", "lithium"),
+        ("Quilonum SR", "lithium"),
+        ("Allegron 25 mg", "nortriptyline"),
+        ("Deptran", "doxepin"),
+        ("Lexam 10 mg", "escitalopram"),
+        ("Esipram", "escitalopram"),
+        ("Restavit", "doxylamine"),
+        ("Dozile", "doxylamine"),
+        ("Repreve", "ropinirole"),
+        ("Lovan 20 mg", "fluoxetine"),
+        ("Zactin", "fluoxetine"),
+        ("Setrona", "sertraline"),
+        ("Enlafax XR", "venlafaxine"),
+        ("Desfax", "desvenlafaxine"),
+        ("Mirtanza", "mirtazapine"),
+        ("Pramin", "metoclopramide"),
+        ("Stemzine", "prochlorperazine"),
+        # Canada
+        ("Zytram XL 150 mg", "tramadol"),
+        ("Tridural", "tramadol"),
+        ("Durela", "tramadol"),
+        ("Ralivia", "tramadol"),
+        ("Sleep-Eze", "diphenhydramine"),
+        ("Carbolith", "lithium"),
+        # UK
+        ("Zamadol", "tramadol"),
+        ("Marol", "tramadol"),
+        ("Maxitram SR", "tramadol"),
+        ("Liskonum", "lithium"),
+        ("Li-Liquid", "lithium"),
+        ("Evotrox", "levothyroxine"),
+        ("Ralnea XL", "ropinirole"),
+        ("Ipinnia XL", "ropinirole"),
+        ("Pipexus", "pramipexole"),
+        ("Sea-Legs", "meclizine"),
+        ("Dutonin", "nefazodone"),
+        ("Biquelle XL", "quetiapine"),
+        ("Droleptan", "droperidol"),
+        # EU
+        ("Oprymea", "pramipexole"),
+        ("Saroten", "amitriptyline"),
+        ("Nortrilen", "nortriptyline"),
+        ("Paspertin", "metoclopramide"),
+        ("Vomex A", "dimenhydrinate"),
+        ("Donormyl", "doxylamine"),
+        ("Dormidina", "doxylamine"),
+        ("Hoggar Night", "doxylamine"),
+        ("Betadorm D", "diphenhydramine"),
+        ("Levothyrox", "levothyroxine"),
+        ("L-Thyroxin Henning 75", "levothyroxine"),
+        ("Seroplex", "escitalopram"),
+        ("Deroxat", "paroxetine"),
+        ("Trevilor", "venlafaxine"),
+        ("Fevarin", "fluvoxamine"),
+        ("Xeristar", "duloxetine"),
+        ("Hypnorex retard", "lithium"),
+        ("Remergil", "mirtazapine"),
+        ("Atosil", "promethazine"),
+        ("Leganto", "rotigotine"),
+        # several markets, and written forms
+        ("Tryptanol", "amitriptyline"),
+        ("RemeronSolTab 15 mg", "mirtazapine"),
+        ("Opipza 5 mg film", "aripiprazole"),
+        ("levomepromazine 6.25 mg", "methotrimeprazine"),
+        ("Nozinan", "methotrimeprazine"),
+    ],
+)
+def test_international_brands_are_flagged(text: str, expected: str) -> None:
+    assert flagged(text) == {expected}
+
+
+def recognized(text: str) -> list[str]:
+    result = SCREENER.screen(InputRecord("t", 1, text))
+    assert result.status is LineStatus.RECOGNIZED, text
+    return sorted(r.ingredient for r in result.recognized)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("hydrocodone 5 mg", ["hydrocodone"]),  # not hydrocodone + ibuprofen
+        ("dapagliflozin 10 mg", ["dapagliflozin"]),  # not + metformin
+        ("levofloxacin 500 mg", ["levofloxacin"]),  # not + sodium chloride
+        ("magnesium hydroxide", ["magnesium hydroxide"]),  # not "hydroxide"
+        ("magnesium oxide 400 mg", ["magnesium oxide"]),
+        ("ferrous gluconate 324 mg", ["ferrous gluconate"]),  # not "ferrous"
+        ("ferrous fumarate", ["ferrous fumarate"]),
+        ("zinc sulfate 220 mg", ["zinc sulfate"]),  # not "zinc"
+        ("Ultracef", ["cefadroxil"]),  # once
+        ("Vitamin D3 2000 units", ["vitamin d"]),  # not + ergocalciferol
+    ],
+)
+def test_lexicon_names_carry_their_own_ingredients(text: str, expected: list[str]) -> None:
+    assert recognized(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Dilantin 100 mg", "phenytoin", "Cerebyx", "fosphenytoin", "Topamax", "Zonegran", "Unisom Simple Slumbers"],
+)
+def test_weakly_linked_antiepileptics_and_melatonin_products_are_recognised(text: str) -> None:
+    assert flagged(text) == set()
+    assert recognized(text)
+
+
+def test_antiepileptics_with_only_isolated_case_reports_are_treated_alike() -> None:
+    for name in ("phenytoin", "fosphenytoin", "topiramate", "zonisamide"):
+        drug = KB.drugs[name]
+        assert drug.effect is Effect.INFORMATION, name
+        assert drug.evidence is Evidence.WEAK, name
+
+
+def test_cabergoline_augmentation_evidence_is_not_the_valve_recommendation() -> None:
+    drug = KB.drugs["cabergoline"]
+    assert drug.effect is Effect.AUGMENTATION
+    assert drug.evidence is Evidence.MODERATE
+    assert any(s.doi == "10.1002/mds.21401" for s in drug.sources)  # CALDIR trial
+
+
+def test_methotrimeprazine_is_the_us_name_and_levomepromazine_a_synonym() -> None:
+    assert "levomepromazine" not in KB.drugs
+    assert "levomepromazine" in KB.drugs["methotrimeprazine"].names
 
 
 @pytest.mark.parametrize(
