@@ -57,7 +57,7 @@ def main() -> int:
         apply = time.perf_counter() - start
         start = time.perf_counter()
         for batch in results:
-            screening.tally.add_many(batch)
+            screening.tally.add_batch(batch)
         tally = time.perf_counter() - start
         del hits, results, batches
         start = time.perf_counter()

@@ -17,7 +17,7 @@ from .errors import InputError, UsageError
 from .kb import load_knowledge_base
 from .lexicon import load_lexicon
 from .matcher import Matcher
-from .models import Evidence, InputRecord, KnowledgeBase, LineResult
+from .models import Evidence, InputRecord, KnowledgeBase, LineResult, ResultBatch
 from .normalize import name_key
 from .parallel import ParallelMatcher, default_jobs
 from .readers import InputFormat, ReadOptions, detect_format, reader_for
@@ -176,27 +176,27 @@ class Screening:
             self.tally.summary.skipped += len(batch) - len(kept)
         return kept
 
-    def batches(self) -> Iterator[list[LineResult]]:
+    def batches(self) -> Iterator[ResultBatch]:
         """Screen the inputs a batch at a time (the first and only screening pass)."""
-        add_many = self.tally.add_many
+        add_batch = self.tally.add_batch
         batches = self.record_batches(count_skipped=True)
         jobs = self.options.jobs if self.options.jobs is not None else default_jobs([i.size for i in self.inputs])
         if jobs > 1:
             parallel = ParallelMatcher(self.matcher, self.options.kb_files, jobs)
             for records, encoded in parallel.match_batches(batches):
-                results = self.screener.apply_encoded(records, encoded)
-                add_many(results)
-                yield results
+                batch = self.screener.apply_encoded(records, encoded)
+                add_batch(batch)
+                yield batch
             return
-        screen_many = self.screener.screen_many
+        screen_batch = self.screener.screen_batch
         for records in batches:
-            results = screen_many(records)
-            add_many(results)
-            yield results
+            batch = screen_batch(records)
+            add_batch(batch)
+            yield batch
 
     def __iter__(self) -> Iterator[LineResult]:
         for batch in self.batches():
-            yield from batch
+            yield from batch.results
 
     def reread_batches(self) -> Iterator[list[InputRecord]]:
         """The same records once more, in the same batches as the first pass."""

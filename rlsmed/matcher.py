@@ -12,10 +12,10 @@ visits the words that can start a name, so that exports of millions of lines are
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Iterator, Sequence
-from itertools import compress
-from typing import NamedTuple
+from bisect import bisect_left
+from collections.abc import Sequence
+from itertools import compress, repeat
+from typing import Any, NamedTuple
 
 from .lexicon import Lexicon
 from .models import KnowledgeBase, MatchKind
@@ -31,6 +31,10 @@ _WORDS_AND_BREAKS = re.compile(r"[a-z]+|\x01")
 # ASCII text: every character but a-z and the line break becomes a space; str.translate and
 # str.split do in C what a regular expression would do several times slower.
 _ASCII_WORDS = str.maketrans({chr(i): " " for i in range(128) if not ("a" <= chr(i) <= "z" or chr(i) == "\n")})
+
+
+# A trie node: next word -> node, and "" -> the key of the name that ends here.
+_Node = dict[str, Any]
 
 
 class Target(NamedTuple):
@@ -90,11 +94,11 @@ class Matcher:
         self._code: dict[str, bool] = dict.fromkeys(lexicon.words, False)
         self._code.update(dict.fromkeys(STOPWORDS, False))
         self._code.update(dict.fromkeys(lexicon.starts, True))
-        # First word -> second word -> the rest of each name, longest first: built for a word the first
-        # time a line has it, from the sorted lexicon (its names starting with the word lie together),
-        # so that starting up does not index thousands of names most runs never meet.
+        # A trie of names, word by word, for the longest name starting at a word: built for a first word
+        # the first time a line has it, from the sorted lexicon (its names starting with the word lie
+        # together), so that starting up does not index thousands of names most runs never meet.
         self._lexicon_keys = list(lexicon.names)
-        self._multi: dict[str, dict[str, list[str]] | None] = {}
+        self._trie: dict[str, _Node] = {}
         self._kb_multi: dict[str, list[str]] = {}
         self._code[_BREAK] = True  # breaks between the texts of a batch are visited too
         for key in kb_names:
@@ -116,21 +120,22 @@ class Matcher:
             # "Chlor-Trimeton" is also written "ChlorTrimeton": index the joined form unless it is taken.
             names.setdefault(key.replace(" ", ""), target)
 
-    def _continuations(self, word: str) -> dict[str, list[str]] | None:
-        """For names longer than one word that start with `word`: second word -> rests, longest first."""
+    def _node(self, word: str) -> _Node:
+        """The trie of the names starting with `word`: each node maps a next word to its node, and ""
+        to the name key ending there."""
         keys = self._lexicon_keys
         prefix = word + " "
         found = keys[bisect_left(keys, prefix) : bisect_left(keys, word + "!")]  # "!" sorts right after " "
-        found += self._kb_multi.get(word, [])
-        seconds: dict[str, list[str]] = {}
-        for key in found:
-            rest = key[len(prefix) :]
-            seconds.setdefault(rest.split(" ", 1)[0], []).append(rest)
-        for rests in seconds.values():
-            rests.sort(key=lambda r: (-r.count(" "), r))
-            rests[:] = list(dict.fromkeys(rests))
-        self._multi[word] = seconds or None
-        return seconds or None
+        root: _Node = {}
+        if word in self._names:
+            root[""] = word
+        for key in (*found, *self._kb_multi.get(word, ())):
+            node = root
+            for part in key[len(prefix) :].split(" "):
+                node = node.setdefault(part, {})
+            node[""] = key
+        self._trie[word] = root
+        return root
 
     def target(self, key: str) -> Target | None:
         """What the normalised name `key` stands for."""
@@ -170,75 +175,63 @@ class Matcher:
             words = joined.translate(_ASCII_WORDS).replace("\n", f" {_BREAK} ").split()
         else:
             words = _WORDS_AND_BREAKS.findall(fold(joined.replace(_BREAK, " ")).replace("\n", _BREAK))
-        if len(texts) > 1 and words.count(_BREAK) != len(texts) - 1:
+        if len(texts) > 1 and joined.count("\n") != len(texts) - 1:
             return [self.match(t) for t in texts]  # a text holds a line break of its own
         results: list[tuple[Hit, ...]] = [()] * len(texts)
-        code_get = self._code.get
-        flags = list(map(code_get, words))
-        breaks = self._exact(words, flags, results)
-        if None in flags:
-            self._misspellings(words, flags, breaks, results)
+        # Per word: True for a break, a word that starts a name, or an unknown word (a possible
+        # misspelling); False for every other known word. Only the True ones are visited in Python.
+        flags = list(map(self._code.get, words, repeat(True)))
+        self._scan(words, flags, results)
         return results
 
-    def _exact(self, words: list[str], flags: list[bool | None], results: list[tuple[Hit, ...]]) -> list[int]:
-        """Exact hits into `results`; returns the word positions of the breaks between texts."""
-        multi, names, target = self._multi, self._names, self.target
+    def _scan(self, words: list[str], flags: list[bool], results: list[tuple[Hit, ...]]) -> None:
+        """Hits into `results`, in word order: the longest known name at each word, else a misspelling."""
+        trie, names, target, code = self._trie, self._names, self.target, self._code
         exact = MatchKind.EXACT
         new = tuple.__new__  # Hit without the Python-level NamedTuple constructor: once per name found
         line = first = end = 0  # current text, index of its first word, end of the last name found
         hits: list[Hit] = []
-        breaks: list[int] = []
-        count = len(words)
-        # Visit only breaks between texts and words that start a name (their flag is True).
-        for i in compress(range(count), flags):
+        last = len(words) - 1
+        for i in compress(range(len(words)), flags):
             word = words[i]
             if word == _BREAK:
                 if hits:
                     results[line] = tuple(hits)
                     hits = []
-                breaks.append(i)
                 line += 1
                 first = end = i + 1
                 continue
             if i < end:
                 continue
-            seconds = multi[word] if word in multi else self._continuations(word)
-            if seconds is not None and i + 1 < count:
-                rests = seconds.get(words[i + 1])
-                if rests is not None:
-                    found = None
-                    for rest in rests:
-                        length = rest.count(" ") + 1
-                        if " ".join(words[i + 1 : i + 1 + length]) == rest:
-                            found = target(f"{word} {rest}")
-                            end = i + 1 + length
-                            break
-                    if found is not None:
-                        hits.append(new(Hit, (found, i - first, end - first, exact, 100.0)))
-                        continue
-            entry = names.get(word)
-            if entry is not None:
-                single = entry if isinstance(entry, Target) else target(word)
-                end = i + 1
-                hits.append(new(Hit, (single, i - first, end - first, exact, 100.0)))
+            node = trie.get(word)
+            if node is None:
+                if word not in code:  # unknown: perhaps a misspelling of a flagged name
+                    if len(word) >= _MIN_FUZZY_LEN:
+                        hit = self._fuzzy(word)
+                        if hit is not None:
+                            hits.append(new(Hit, (hit.target, i - first, i - first + 1, hit.kind, hit.score)))
+                    continue
+                node = self._node(word)
+            key: str | None = node.get("")
+            stop = j = i + 1
+            # Walk on while the next words continue a name; the longest complete name wins. A break
+            # is never a word of a name, so no name runs into the next text.
+            while j <= last:
+                deeper: _Node | None = node.get(words[j])
+                if deeper is None:
+                    break
+                node = deeper
+                j += 1
+                if "" in node:
+                    key, stop = node[""], j
+            if key is None:
+                continue
+            end = stop
+            entry = names[key]
+            found = entry if isinstance(entry, Target) else target(key)
+            hits.append(new(Hit, (found, i - first, end - first, exact, 100.0)))
         if hits:
             results[line] = tuple(hits)
-        return breaks
-
-    def _misspellings(
-        self, words: list[str], flags: list[bool | None], breaks: list[int], results: list[tuple[Hit, ...]]
-    ) -> None:
-        """Fuzzy hits for unknown words, merged into each text's hits in word order."""
-        for i in _positions_of_none(flags):
-            if len(words[i]) < _MIN_FUZZY_LEN:
-                continue
-            hit = self._fuzzy(words[i])
-            if hit is None:
-                continue
-            line = bisect_right(breaks, i)
-            first = breaks[line - 1] + 1 if line else 0
-            placed = Hit(hit.target, i - first, i - first + 1, hit.kind, hit.score)
-            results[line] = tuple(sorted((*results[line], placed), key=lambda h: h.start))
 
     def _fuzzy(self, word: str) -> Hit | None:
         if word in self._fuzzy_cache:
@@ -250,17 +243,6 @@ class Matcher:
             self._fuzzy_cache.clear()
         self._fuzzy_cache[word] = hit
         return hit
-
-
-def _positions_of_none(flags: list[bool | None]) -> Iterator[int]:
-    # list.index scans in C; Python runs only once per unknown word, not once per word.
-    i = -1
-    try:
-        while True:
-            i = flags.index(None, i + 1)
-            yield i
-    except ValueError:
-        return
 
 
 class _FuzzyIndex:

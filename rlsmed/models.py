@@ -6,7 +6,7 @@ millions of lines (and when the tool starts, since every class is built anew on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from enum import Enum
 from types import MappingProxyType
 from typing import NamedTuple
@@ -21,8 +21,10 @@ __all__ = [
     "LineResult",
     "LineStatus",
     "MatchKind",
+    "Outcome",
     "Product",
     "Recognition",
+    "ResultBatch",
     "Source",
 ]
 
@@ -228,3 +230,32 @@ class LineResult(NamedTuple):
     status: LineStatus
     findings: tuple[Finding, ...] = ()
     recognized: tuple[Recognition, ...] = ()
+
+
+class Outcome(NamedTuple):
+    """What the names found in a record amount to. One object is shared by every record naming the same
+    drugs, so that screening a large export creates almost nothing per line."""
+
+    status: LineStatus
+    recognized: tuple[Recognition, ...]
+    flagged: tuple[tuple[Drug, int], ...]  # each flagged drug, with the index of the hit naming it
+    # 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of recognitions (writers key on it)
+    state: int
+
+
+class ResultBatch(NamedTuple):
+    """The results of a batch of records, kept by column: an outcome per record, and the findings of the
+    flagged ones by their position in the batch."""
+
+    records: Sequence[InputRecord]
+    outcomes: Sequence[Outcome]
+    findings: Mapping[int, tuple[Finding, ...]]
+
+    @property
+    def results(self) -> list[LineResult]:
+        """One LineResult per record."""
+        new, get, none = tuple.__new__, self.findings.get, ()
+        return [
+            new(LineResult, (record, outcome[0], get(i, none), outcome[1]))
+            for i, (record, outcome) in enumerate(zip(self.records, self.outcomes, strict=True))
+        ]

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from operator import itemgetter
 from typing import NamedTuple
 
 from .errors import ExitCode
-from .models import Evidence, Finding, InputRecord, LineResult, LineStatus, MatchKind
+from .models import Evidence, Finding, InputRecord, LineResult, LineStatus, MatchKind, ResultBatch
 
 __all__ = ["Advice", "Report", "ReportMeta", "Summary", "Tally"]
+
+_STATE = itemgetter(3)  # Outcome.state, read in C
+_PATIENT = itemgetter(3)  # InputRecord.patient
 
 
 class Advice(NamedTuple):
@@ -86,33 +89,27 @@ class Tally:
         self._patients: set[str] = set()
         self._flagged_patients: set[str] = set()
 
-    def add(self, result: LineResult) -> None:
-        self.add_many((result,))
-
-    def add_many(self, results: Sequence[LineResult]) -> None:
+    def add_batch(self, batch: ResultBatch) -> None:
         s = self.summary
-        if results and results[0].record.record is not None:
+        records = batch.records
+        if not records:
+            return
+        if records[0].record is not None:
             s.unit = "record"
-        s.records += len(results)
-        recognized, unrecognized = LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED
-        patients = self._patients
-        for result in results:
-            status = result.status
-            if status is recognized:
-                s.recognized += 1
-            elif status is unrecognized:
-                s.unrecognized += 1
-            else:
-                self._flagged(result)
-            patient = result.record.patient
-            if patient is not None:
-                patients.add(patient)
+        s.records += len(records)
+        unrecognized = list(map(_STATE, batch.outcomes)).count(0)
+        s.unrecognized += unrecognized
+        s.recognized += len(records) - unrecognized - len(batch.findings)
+        for i, findings in batch.findings.items():
+            self._flagged(records[i], findings)
+        if records[0].patient is not None or any(map(_PATIENT, records)):
+            self._patients.update(map(_PATIENT, records))
 
-    def _flagged(self, result: LineResult) -> None:
+    def _flagged(self, record: InputRecord, findings: tuple[Finding, ...]) -> None:
         s = self.summary
         s.flagged += 1
-        patient = result.record.patient
-        for f in result.findings:
+        patient = record.patient
+        for f in findings:
             s.findings += 1
             if f.ignored:
                 s.ignored += 1
@@ -127,6 +124,7 @@ class Tally:
                 self._flagged_patients.add(patient)
 
     def finish(self) -> Summary:
+        self._patients.discard(None)  # records of no patient, beside others
         self.summary.patients = len(self._patients)
         self.summary.patients_flagged = len(self._flagged_patients)
         return self.summary

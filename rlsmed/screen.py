@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from operator import itemgetter
 
 from .matcher import Hit, Matcher
 from .models import (
@@ -13,7 +14,9 @@ from .models import (
     LineResult,
     LineStatus,
     MatchKind,
+    Outcome,
     Recognition,
+    ResultBatch,
 )
 from .normalize import TOKEN, fold, name_key, tokens
 from .parallel import Encoded, decode
@@ -27,11 +30,9 @@ _UNRECOGNIZED = LineStatus.UNRECOGNIZED
 _RECOGNIZED = LineStatus.RECOGNIZED
 _FLAGGED = LineStatus.FLAGGED
 
-# What a line's names amount to: recognitions, and each flagged drug with the index of the hit naming it.
-_Plan = tuple[tuple[Recognition, ...], tuple[tuple[Drug, int], ...]]
-# A line's outcome: its status, the plan's two parts, and its hits (for the words of any findings).
-_Outcome = tuple[LineStatus, tuple[Recognition, ...], tuple[tuple[Drug, int], ...], tuple[Hit, ...]]
-_NOTHING: _Outcome = (LineStatus.UNRECOGNIZED, (), (), ())
+_NOTHING = Outcome(LineStatus.UNRECOGNIZED, (), (), 0)
+_TEXT = itemgetter(2)  # InputRecord.text, read in C
+_CODES = itemgetter(7)  # InputRecord.codes
 
 
 def indication_of(*texts: str) -> str:
@@ -65,78 +66,92 @@ class Screener:
         self.matcher = matcher
         self.ignore = frozenset(name_key(i) for i in ignore)
         self._drugs = {name_key(name): drug for name, drug in kb.drugs.items()}
-        # Plans by the identity of the (interned) targets of a line's exact hits, and by the hits
-        # themselves when a line has fuzzy ones; enum-holding tuples hash slowly, identities do not.
-        self._plans: dict[object, _Plan] = {}
-        self._by_encoded: dict[Encoded, _Outcome] = {}
-        self._recognitions: dict[tuple[Recognition, ...], tuple[Recognition, ...]] = {}
+        # Outcomes of records naming exactly one name, by the identity of its (interned, never freed)
+        # target: no bound is needed, as there is one per known name at most.
+        self._single: dict[int, Outcome] = {}
+        # Outcomes of other records (several names, misspellings), by their targets and fuzzy hits.
+        self._plans: dict[object, Outcome] = {}
+        # Distinct sets of recognitions, numbered for Outcome.state (writers key on it).
+        self._recognitions: dict[tuple[Recognition, ...], int] = {}
+        self._by_encoded: dict[Encoded, tuple[Hit, ...]] = {}
 
     def screen(self, record: InputRecord) -> LineResult:
-        return self.screen_many((record,))[0]
+        return self.screen_batch((record,)).results[0]
 
     def screen_many(self, records: Sequence[InputRecord]) -> list[LineResult]:
         """Results for a batch of records, matched together."""
-        return self.apply(records, self.matcher.match_many([r.text for r in records]))
+        return self.screen_batch(records).results
 
-    def apply(self, records: Sequence[InputRecord], all_hits: Sequence[tuple[Hit, ...]]) -> list[LineResult]:
+    def screen_batch(self, records: Sequence[InputRecord]) -> ResultBatch:
+        """Results for a batch of records, matched together, kept by column."""
+        return self.apply(records, self.matcher.match_many(list(map(_TEXT, records))))
+
+    def apply(self, records: Sequence[InputRecord], all_hits: list[tuple[Hit, ...]]) -> ResultBatch:
         """Results for records whose names were found already (`all_hits`, one tuple per record)."""
-        return self._results(records, [self._outcome(hits) for hits in all_hits])
+        get, exact, nothing = self._single.get, MatchKind.EXACT, _NOTHING
+        # One pass in a comprehension, not a call per record: most records name one drug exactly, and
+        # their outcome is looked up by the identity of its target.
+        outcomes: list[Outcome | None] = [
+            (get(id(h[0][0])) if h[0][3] is exact else None) if len(h) == 1 else (None if h else nothing)
+            for h in all_hits
+        ]
+        for i in [i for i, o in enumerate(outcomes) if o is None]:
+            outcomes[i] = self._outcome(all_hits[i])
+        if any(map(_CODES, records)):
+            for i in [i for i, r in enumerate(records) if r.codes]:
+                code_hits = self._code_hits(records[i].codes)
+                if code_hits:
+                    # The code and the text both count: a drug named by either is screened.
+                    all_hits[i] = (*all_hits[i], *code_hits)
+                    outcomes[i] = self._outcome(all_hits[i])
+        done: list[Outcome] = outcomes  # type: ignore[assignment]  # every None was filled in above
+        flagged = _FLAGGED
+        findings = {
+            i: self._findings(records[i], done[i].flagged, all_hits[i])
+            for i in [i for i, o in enumerate(done) if o[0] is flagged]
+        }
+        return ResultBatch(records, done, findings)
 
-    def apply_encoded(self, records: Sequence[InputRecord], encoded: Sequence[Encoded]) -> list[LineResult]:
-        """Results for records whose names a worker process found (see rlsmed.parallel), cached by the
-        encoded hits, so that only new ones turn back into objects."""
+    def apply_encoded(self, records: Sequence[InputRecord], encoded: Sequence[Encoded]) -> ResultBatch:
+        """Results for records whose names a worker process found (see rlsmed.parallel); hits are
+        decoded once per distinct encoding."""
         known = self._by_encoded
-        outcomes = []
+        all_hits = []
         for hits in encoded:
-            outcome = known.get(hits)
-            if outcome is None:
-                outcome = self._outcome(decode(self.matcher, hits))
+            decoded = known.get(hits)
+            if decoded is None:
+                decoded = decode(self.matcher, hits)
                 if len(known) >= _CACHE_LIMIT:
                     known.clear()
-                known[hits] = outcome
-            outcomes.append(outcome)
-        return self._results(records, outcomes)
+                known[hits] = decoded
+            all_hits.append(decoded)
+        return self.apply(records, all_hits)
 
-    def _outcome(self, hits: tuple[Hit, ...]) -> _Outcome:
-        """What a line's hits amount to; plans are shared by every line naming the same drugs."""
+    def _outcome(self, hits: tuple[Hit, ...]) -> Outcome:
+        """What a record's hits amount to, shared by every record naming the same drugs the same way."""
         if not hits:
             return _NOTHING
         if len(hits) == 1 and hits[0].kind is MatchKind.EXACT:
-            key: object = id(hits[0].target)  # targets are interned: identity is enough, and fast
-        else:
-            key = tuple(id(h.target) if h.kind is MatchKind.EXACT else h for h in hits)
-        plan = self._plans.get(key)
-        if plan is None:
-            plan = self._plan(hits)
+            key = id(hits[0].target)  # targets are interned: identity is enough, and fast
+            outcome = self._single.get(key)
+            if outcome is None:
+                outcome = self._single[key] = self._plan(hits)
+            return outcome
+        plan_key = tuple(id(h.target) if h.kind is MatchKind.EXACT else h for h in hits)
+        outcome = self._plans.get(plan_key)
+        if outcome is None:
+            outcome = self._plan(hits)
             if len(self._plans) >= _CACHE_LIMIT:
                 self._plans.clear()
-            self._plans[key] = plan
-        recognized, flagged = plan
-        return (_FLAGGED if flagged else _RECOGNIZED), recognized, flagged, hits
-
-    def _results(self, records: Sequence[InputRecord], outcomes: Sequence[_Outcome]) -> list[LineResult]:
-        out: list[LineResult] = []
-        append = out.append
-        new = tuple.__new__  # LineResult without the Python-level constructor: once per line
-        flagged_status = _FLAGGED
-        for record, (status, recognized, flagged, hits) in zip(records, outcomes, strict=True):
-            if record.codes:
-                code_hits = self._code_hits(record.codes)
-                if code_hits:
-                    status, recognized, flagged, hits = self._outcome(code_hits)
-            if status is flagged_status:
-                # The plan holds the first hit that named each drug; this line's own hit may sit elsewhere.
-                append(new(LineResult, (record, status, self._findings(record, flagged, hits), recognized)))
-            else:
-                append(new(LineResult, (record, status, (), recognized)))
-        return out
+            self._plans[plan_key] = outcome
+        return outcome
 
     def _code_hits(self, codes: tuple[str, ...]) -> tuple[Hit, ...]:
-        """Hits for the RxNorm codes we know; the text is used when none is known."""
+        """Hits for the RxNorm codes we know."""
         targets = [t for t in map(self.matcher.code_target, codes) if t is not None]
         return tuple(Hit(t, 0, 0, MatchKind.EXACT, 100.0) for t in targets)
 
-    def _plan(self, hits: tuple[Hit, ...]) -> _Plan:
+    def _plan(self, hits: tuple[Hit, ...]) -> Outcome:
         flagged: dict[str, tuple[Drug, int]] = {}
         recognized: dict[str, Recognition] = {}
         for index, hit in enumerate(hits):
@@ -149,10 +164,12 @@ class Screener:
                 elif ingredient not in recognized:
                     name, note = (drug.name, drug.effect.label) if drug is not None else (ingredient, "")
                     recognized[ingredient] = Recognition(name, hit.target.display, hit.kind, hit.score, note)
-        # One object per distinct set of recognitions, however often the cache starts again: writers
-        # tell sets apart by identity, and must not see the same set twice under two identities.
         found = tuple(recognized.values())
-        return self._recognitions.setdefault(found, found), tuple(flagged.values())
+        if flagged:
+            return Outcome(_FLAGGED, found, tuple(flagged.values()), 1)
+        # One number per distinct set of recognitions, however often the caches start again.
+        state = self._recognitions.setdefault(found, len(self._recognitions) + 2)
+        return Outcome(_RECOGNIZED, found, (), state)
 
     def _findings(
         self, record: InputRecord, flagged: tuple[tuple[Drug, int], ...], hits: tuple[Hit, ...]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, TextIO
 
-from ..models import InputRecord, LineResult
+from ..models import InputRecord, LineResult, ResultBatch
 from ..report import Advice, ReportMeta, Summary
 
 __all__ = ["ResultSource", "Writer"]
@@ -25,8 +25,8 @@ class ResultSource(Protocol):
 
     def __iter__(self) -> Iterator[LineResult]: ...
 
-    def batches(self) -> Iterator[list[LineResult]]:
-        """The same results as iterating, a batch at a time (iterate one way or the other, once)."""
+    def batches(self) -> Iterator[ResultBatch]:
+        """The same results as iterating, a batch at a time, by column (iterate one way or the other, once)."""
         ...
 
     def reread_batches(self) -> Iterator[list[InputRecord]]:

@@ -9,18 +9,24 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import compress
 from json.encoder import encode_basestring_ascii
+from operator import itemgetter, not_
 from typing import TextIO
 
 from ..errors import InputError
-from ..models import Drug, Finding, InputRecord, LineStatus, Recognition
+from ..models import Drug, Finding, InputRecord, Recognition
 from ..report import Advice, Summary
 from .base import ResultSource
 
 __all__ = ["JsonWriter", "drug_fields", "summary_fields", "where"]
 
 _dumps = json.dumps
+_encode = encode_basestring_ascii
+_NULLS = '"patient": null, "record": null, "status": null'
+_STATE = itemgetter(3)  # Outcome.state
+_PATIENT, _RECORD, _STATUS = itemgetter(3), itemgetter(4), itemgetter(5)  # InputRecord fields
 _KEEP_UNRECOGNIZED = 10_000  # unrecognised lines held for the last list before reading the input again
 
 
@@ -56,7 +62,7 @@ def where(record: InputRecord) -> str:
     if source is None:
         source = _sources[record.source] = _str(record.source)
     if record.patient is None and record.record is None and record.status is None:
-        tail = '"patient": null, "record": null, "status": null'
+        tail = _NULLS
     else:
         tail = f'"patient": {_str(record.patient)}, "record": {_str(record.record)}, "status": {_str(record.status)}'
     return f'"source": {source}, "line": {record.line}, "input": {encode_basestring_ascii(record.text)}, {tail}'
@@ -131,61 +137,51 @@ class JsonWriter:
         keep = not source.replayable  # stdin: keep what the later lists need
         kept_recognized: list[tuple[InputRecord, tuple[Recognition, ...]]] = []
         unrecognized: list[InputRecord] | None = []  # kept up to a limit, or read again
-        # Per record: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of recognised ingredients
-        # (two bytes a record, four once there are more than 65,533 sets).
+        # Per record its Outcome.state: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of
+        # recognised ingredients (two bytes a record, four once there are more than 65,533 sets).
         states = array("H")
-        # Sets of recognitions are shared between lines, so they are told apart by identity (and kept
-        # alive here, so that an identity cannot be reused by another set).
-        variants: dict[int, int] = {}
-        by_index: list[tuple[Recognition, ...]] = []
-        recognized_status, unrecognized_status = LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED
+        recognitions: dict[int, tuple[Recognition, ...]] = {}  # state -> its set of recognitions
         sep = "\n"
-        for results in source.batches():
-            for result in results:
-                status = result.status
-                if status is recognized_status:
-                    if keep:
-                        kept_recognized.append((result.record, result.recognized))
-                        continue
-                    index = variants.get(id(result.recognized))
-                    if index is None:
-                        index = variants[id(result.recognized)] = len(by_index)
-                        by_index.append(result.recognized)
-                        if index == 0xFFFF - 2 and states.typecode == "H":
-                            states = array("I", states)
-                    states.append(2 + index)
-                elif status is unrecognized_status:
-                    states.append(0)
-                    if unrecognized is not None:
-                        unrecognized.append(result.record)
-                        if len(unrecognized) > _KEEP_UNRECOGNIZED and not keep:
-                            unrecognized = None
-                else:
-                    states.append(1)
-                    for f in result.findings:
-                        w(sep + self.finding(f))
-                        sep = ",\n"
+        for batch in source.batches():
+            records, outcomes = batch.records, batch.outcomes
+            batch_states = list(map(_STATE, outcomes))
+            if keep:
+                for record, outcome in zip(records, outcomes, strict=True):
+                    if outcome.state >= 2:
+                        kept_recognized.append((record, outcome.recognized))
+                    elif outcome.state == 0 and unrecognized is not None:
+                        unrecognized.append(record)
+            else:
+                new = set(batch_states).difference(recognitions)
+                if new:
+                    by_state = dict(zip(batch_states, outcomes, strict=True))
+                    recognitions.update((state, by_state[state].recognized) for state in new if state >= 2)
+                    if states.typecode == "H" and max(new) > 0xFFFF:
+                        states = array("I", states)
+                states.extend(batch_states)
+                if unrecognized is not None:
+                    unrecognized.extend(compress(records, map(not_, batch_states)))
+                    if len(unrecognized) > _KEEP_UNRECOGNIZED:
+                        unrecognized = None
+            for findings in batch.findings.values():
+                for f in findings:
+                    w(sep + self.finding(f))
+                    sep = ",\n"
         w("\n],\n")
         if keep:
             _write_list(out, "recognized", [[self.recognized(r, rec) for r, rec in kept_recognized]])
         else:
-            tails = [self._recognized_tail(rec) for rec in by_index]
+            tails = {state: self._recognized_tail(rec) for state, rec in recognitions.items()}
             _write_list(
                 out,
                 "recognized",
-                (
-                    [f"{{{where(r)}, {tails[s - 2]}" for r, s in zip(records, batch, strict=True) if s >= 2]
-                    for records, batch in _aligned(source, states)
-                ),
+                (_recognized_items(records, batch, tails) for records, batch in _aligned(source, states)),
             )
         if unrecognized is None:  # too many to keep: read the input once more, a batch at a time
             _write_list(
                 out,
                 "unrecognized",
-                (
-                    [f"{{{where(r)}}}" for r, s in zip(records, batch, strict=True) if s == 0]
-                    for records, batch in _aligned(source, states)
-                ),
+                (_unrecognized_items(records, batch) for records, batch in _aligned(source, states)),
             )
         else:
             _write_list(out, "unrecognized", [[f"{{{where(r)}}}" for r in unrecognized]])
@@ -193,6 +189,27 @@ class JsonWriter:
         w(f'"summary": {_dumps(summary_fields(summary))},\n')
         w(f'"advice": {_advice(source.advice())}\n}}\n')
         return summary
+
+
+def _plain(records: Sequence[InputRecord]) -> bool:
+    """True when no record of the batch names a patient, a record or a status (plain text input)."""
+    return not (any(map(_PATIENT, records)) or any(map(_RECORD, records)) or any(map(_STATUS, records)))
+
+
+def _recognized_items(records: Sequence[InputRecord], states: Sequence[int], tails: dict[int, str]) -> list[str]:
+    if records and _plain(records):
+        # A batch comes from one input; written in one comprehension, as this runs for most lines.
+        head = f'{{"source": {_str(records[0].source)}, "line": '
+        return [
+            f'{head}{r[1]}, "input": {_encode(r[2])}, {_NULLS}, {tails[s]}'
+            for r, s in zip(records, states, strict=True)
+            if s >= 2
+        ]
+    return [f"{{{where(r)}, {tails[s]}" for r, s in zip(records, states, strict=True) if s >= 2]
+
+
+def _unrecognized_items(records: Sequence[InputRecord], states: Sequence[int]) -> list[str]:
+    return [f"{{{where(r)}}}" for r in compress(records, map(not_, states))]
 
 
 def _aligned(source: ResultSource, states: array[int]) -> Iterator[tuple[list[InputRecord], array[int]]]:

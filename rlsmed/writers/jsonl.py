@@ -35,14 +35,15 @@ class JsonlWriter:
         groups: dict[tuple[str, str | None], list[LineResult]] = {}
         held = 0
         for batch in source.batches():
-            for result in batch:
+            results = batch.results
+            for result in results:
                 record = result.record
                 key = (record.source, record.patient)
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = []
                 group.append(result)
-            held += len(batch)
+            held += len(results)
             while held > self._held_limit and len(groups) > 1:
                 oldest = next(iter(groups))
                 held -= len(groups[oldest])
