@@ -17,7 +17,7 @@ from .errors import InputError, UsageError
 from .kb import load_knowledge_base
 from .lexicon import load_lexicon
 from .matcher import Matcher
-from .models import Evidence, InputRecord, KnowledgeBase, LineResult, ResultBatch
+from .models import Evidence, InputRecord, KnowledgeBase, LineResult, Recognition, ResultBatch
 from .normalize import name_key
 from .parallel import ParallelMatcher, default_jobs
 from .readers import InputFormat, ReadOptions, detect_format, reader_for
@@ -197,6 +197,10 @@ class Screening:
     def __iter__(self) -> Iterator[LineResult]:
         for batch in self.batches():
             yield from batch.results
+
+    def recognition_set(self, state: int) -> tuple[Recognition, ...]:
+        """The recognitions of records whose Outcome.state is `state` (2 or more)."""
+        return self.screener.recognition_sets[state - 2]
 
     def reread_batches(self) -> Iterator[list[InputRecord]]:
         """The same records once more, in the same batches as the first pass."""

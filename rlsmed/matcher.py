@@ -98,7 +98,7 @@ class Matcher:
         # the first time a line has it, from the sorted lexicon (its names starting with the word lie
         # together), so that starting up does not index thousands of names most runs never meet.
         self._lexicon_keys = list(lexicon.names)
-        self._trie: dict[str, _Node] = {}
+        self._trie: dict[str, Target | _Node] = {}
         self._kb_multi: dict[str, list[str]] = {}
         self._code[_BREAK] = True  # breaks between the texts of a batch are visited too
         for key in kb_names:
@@ -120,20 +120,26 @@ class Matcher:
             # "Chlor-Trimeton" is also written "ChlorTrimeton": index the joined form unless it is taken.
             names.setdefault(key.replace(" ", ""), target)
 
-    def _node(self, word: str) -> _Node:
-        """The trie of the names starting with `word`: each node maps a next word to its node, and ""
-        to the name key ending there."""
+    def _node(self, word: str) -> Target | _Node:
+        """What a name starting with `word` may be: its Target when no longer name starts with the word,
+        else a trie, each node mapping a next word to its node and "" to the Target of the name ending
+        there. Targets are made here, once, so that matching only looks them up."""
         keys = self._lexicon_keys
         prefix = word + " "
         found = keys[bisect_left(keys, prefix) : bisect_left(keys, word + "!")]  # "!" sorts right after " "
+        longer = (*found, *self._kb_multi.get(word, ()))
+        single = self.target(word)
+        if not longer and single is not None:
+            self._trie[word] = single
+            return single
         root: _Node = {}
-        if word in self._names:
-            root[""] = word
-        for key in (*found, *self._kb_multi.get(word, ())):
+        if single is not None:
+            root[""] = single
+        for key in longer:
             node = root
             for part in key[len(prefix) :].split(" "):
                 node = node.setdefault(part, {})
-            node[""] = key
+            node[""] = self.target(key)
         self._trie[word] = root
         return root
 
@@ -186,18 +192,14 @@ class Matcher:
 
     def _scan(self, words: list[str], flags: list[bool], results: list[tuple[Hit, ...]]) -> None:
         """Hits into `results`, in word order: the longest known name at each word, else a misspelling."""
-        trie, names, target, code = self._trie, self._names, self.target, self._code
+        trie, code = self._trie, self._code
         exact = MatchKind.EXACT
         new = tuple.__new__  # Hit without the Python-level NamedTuple constructor: once per name found
         line = first = end = 0  # current text, index of its first word, end of the last name found
-        hits: list[Hit] = []
         last = len(words) - 1
         for i in compress(range(len(words)), flags):
             word = words[i]
             if word == _BREAK:
-                if hits:
-                    results[line] = tuple(hits)
-                    hits = []
                 line += 1
                 first = end = i + 1
                 continue
@@ -209,29 +211,28 @@ class Matcher:
                     if len(word) >= _MIN_FUZZY_LEN:
                         hit = self._fuzzy(word)
                         if hit is not None:
-                            hits.append(new(Hit, (hit.target, i - first, i - first + 1, hit.kind, hit.score)))
+                            results[line] += (new(Hit, (hit.target, i - first, i - first + 1, hit.kind, hit.score)),)
                     continue
                 node = self._node(word)
-            key: str | None = node.get("")
+            if node.__class__ is Target:  # the usual case: a one-word name that starts no longer one
+                end = i + 1
+                results[line] += (new(Hit, (node, i - first, end - first, exact, 100.0)),)
+                continue
+            found: Target | None = node.get("")  # type: ignore[union-attr]
             stop = j = i + 1
             # Walk on while the next words continue a name; the longest complete name wins. A break
             # is never a word of a name, so no name runs into the next text.
             while j <= last:
-                deeper: _Node | None = node.get(words[j])
+                deeper: _Node | None = node.get(words[j])  # type: ignore[union-attr]
                 if deeper is None:
                     break
                 node = deeper
                 j += 1
                 if "" in node:
-                    key, stop = node[""], j
-            if key is None:
-                continue
-            end = stop
-            entry = names[key]
-            found = entry if isinstance(entry, Target) else target(key)
-            hits.append(new(Hit, (found, i - first, end - first, exact, 100.0)))
-        if hits:
-            results[line] = tuple(hits)
+                    found, stop = node[""], j
+            if found is not None:
+                end = stop
+                results[line] += (new(Hit, (found, i - first, end - first, exact, 100.0)),)
 
     def _fuzzy(self, word: str) -> Hit | None:
         if word in self._fuzzy_cache:

@@ -71,8 +71,10 @@ class Screener:
         self._single: dict[int, Outcome] = {}
         # Outcomes of other records (several names, misspellings), by their targets and fuzzy hits.
         self._plans: dict[object, Outcome] = {}
-        # Distinct sets of recognitions, numbered for Outcome.state (writers key on it).
+        # Distinct sets of recognitions, numbered for Outcome.state (writers key on it): set k has
+        # state 2 + k.
         self._recognitions: dict[tuple[Recognition, ...], int] = {}
+        self.recognition_sets: list[tuple[Recognition, ...]] = []
         self._by_encoded: dict[Encoded, tuple[Hit, ...]] = {}
 
     def screen(self, record: InputRecord) -> LineResult:
@@ -168,8 +170,11 @@ class Screener:
         if flagged:
             return Outcome(_FLAGGED, found, tuple(flagged.values()), 1)
         # One number per distinct set of recognitions, however often the caches start again.
-        state = self._recognitions.setdefault(found, len(self._recognitions) + 2)
-        return Outcome(_RECOGNIZED, found, (), state)
+        state = self._recognitions.get(found)
+        if state is None:
+            state = self._recognitions[found] = len(self.recognition_sets) + 2
+            self.recognition_sets.append(found)
+        return Outcome(_RECOGNIZED, self.recognition_sets[state - 2], (), state)
 
     def _findings(
         self, record: InputRecord, flagged: tuple[tuple[Drug, int], ...], hits: tuple[Hit, ...]

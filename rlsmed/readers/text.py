@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from itertools import compress, repeat
 from types import MappingProxyType
 from typing import BinaryIO
 
@@ -10,7 +11,7 @@ from ..models import InputRecord
 from .base import ReadOptions
 from .decode import iter_chunks
 
-_NO_CONTEXT: MappingProxyType[str, str] = MappingProxyType({})
+_CONTEXT: repeat[MappingProxyType[str, str]] = repeat(MappingProxyType({}))
 
 __all__ = ["TextReader"]
 
@@ -26,13 +27,11 @@ class TextReader:
 
     def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
         """The records of each decoded chunk (a few hundred lines) as a list."""
-        # tuple.__new__ builds a record without the Python-level NamedTuple constructor: this runs
-        # once per line of an export.
-        new = tuple.__new__
+        # Built by C-level iteration (map, zip, compress), not a Python loop: this runs once per line of
+        # an export. tuple.__new__ makes a record without the Python-level NamedTuple constructor.
+        new, record, none, empty = tuple.__new__, repeat(InputRecord), repeat(None), repeat(())
         for first, lines in iter_chunks(stream, source):
-            numbered = zip(range(first, first + len(lines)), map(str.strip, lines), strict=True)
-            yield [
-                new(InputRecord, (source, n, text, None, None, None, "", (), _NO_CONTEXT))
-                for n, text in numbered
-                if text
-            ]
+            texts = list(map(str.strip, lines))
+            numbers = compress(range(first, first + len(texts)), texts)  # blank lines are skipped
+            fields = zip(repeat(source), numbers, filter(None, texts), none, none, none, repeat(""), empty, _CONTEXT)
+            yield list(map(new, record, fields))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Protocol, TextIO
 
-from ..models import InputRecord, LineResult, ResultBatch
+from ..models import InputRecord, LineResult, Recognition, ResultBatch
 from ..report import Advice, ReportMeta, Summary
 
 __all__ = ["ResultSource", "Writer"]
@@ -27,6 +27,10 @@ class ResultSource(Protocol):
 
     def batches(self) -> Iterator[ResultBatch]:
         """The same results as iterating, a batch at a time, by column (iterate one way or the other, once)."""
+        ...
+
+    def recognition_set(self, state: int) -> tuple[Recognition, ...]:
+        """The recognitions of records whose Outcome.state is `state` (2 or more)."""
         ...
 
     def reread_batches(self) -> Iterator[list[InputRecord]]:

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 import json
 from array import array
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
 from json.encoder import encode_basestring_ascii
 from operator import itemgetter, not_
 from typing import TextIO
 
 from ..errors import InputError
-from ..models import Drug, Finding, InputRecord, Recognition
+from ..models import Drug, Finding, InputRecord, MatchKind, Recognition
 from ..report import Advice, Summary
 from .base import ResultSource
 
@@ -26,6 +26,7 @@ _dumps = json.dumps
 _encode = encode_basestring_ascii
 _NULLS = '"patient": null, "record": null, "status": null'
 _STATE = itemgetter(3)  # Outcome.state
+_EXACT = MatchKind.EXACT
 _PATIENT, _RECORD, _STATUS = itemgetter(3), itemgetter(4), itemgetter(5)  # InputRecord fields
 _KEEP_UNRECOGNIZED = 10_000  # unrecognised lines held for the last list before reading the input again
 
@@ -107,13 +108,14 @@ class JsonWriter:
             fields["considerations"] = f.considerations
             tail = self._drug_json[key] = _dumps(fields)[1:]
         context = f', "context": {_dumps(dict(f.record.context))}' if f.record.context else ""
+        exact = f.match is _EXACT
         return (
             f"{{{where(f.record)}{context}, "
-            f'"ingredient": {_dumps(f.drug.name)}, "matched_text": {_dumps(f.matched_text)}, '
-            f'"matched_as": {_dumps(f.matched_as)}, "match": "{f.match.value}", "score": {f.score}, '
-            f'"needs_verification": {"true" if f.needs_verification else "false"}, '
-            f'"product": {_dumps(f.product or None)}, "ignored": {"true" if f.ignored else "false"}, '
-            f'"indication": {_dumps(f.indication or None)}, {tail}'
+            f'"ingredient": {_encode(f.drug.name)}, "matched_text": {_encode(f.matched_text)}, '
+            f'"matched_as": {_encode(f.matched_as)}, "match": "{"exact" if exact else "fuzzy"}", "score": {f.score}, '
+            f'"needs_verification": {"false" if exact else "true"}, '
+            f'"product": {_str(f.product or None)}, "ignored": {"true" if f.ignored else "false"}, '
+            f'"indication": {_str(f.indication or None)}, {tail}'
         )
 
     def _recognized_tail(self, recognized: tuple[Recognition, ...]) -> str:
@@ -140,11 +142,10 @@ class JsonWriter:
         # Per record its Outcome.state: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of
         # recognised ingredients (two bytes a record, four once there are more than 65,533 sets).
         states = array("H")
-        recognitions: dict[int, tuple[Recognition, ...]] = {}  # state -> its set of recognitions
+        top = 0  # the highest state so far
         sep = "\n"
         for batch in source.batches():
             records, outcomes = batch.records, batch.outcomes
-            batch_states = list(map(_STATE, outcomes))
             if keep:
                 for record, outcome in zip(records, outcomes, strict=True):
                     if outcome.state >= 2:
@@ -152,12 +153,11 @@ class JsonWriter:
                     elif outcome.state == 0 and unrecognized is not None:
                         unrecognized.append(record)
             else:
-                new = set(batch_states).difference(recognitions)
-                if new:
-                    by_state = dict(zip(batch_states, outcomes, strict=True))
-                    recognitions.update((state, by_state[state].recognized) for state in new if state >= 2)
-                    if states.typecode == "H" and max(new) > 0xFFFF:
-                        states = array("I", states)
+                batch_states = list(map(_STATE, outcomes))
+                if batch_states:
+                    top = max(top, max(batch_states))
+                if states.typecode == "H" and top > 0xFFFF:
+                    states = array("I", states)
                 states.extend(batch_states)
                 if unrecognized is not None:
                     unrecognized.extend(compress(records, map(not_, batch_states)))
@@ -171,7 +171,7 @@ class JsonWriter:
         if keep:
             _write_list(out, "recognized", [[self.recognized(r, rec) for r, rec in kept_recognized]])
         else:
-            tails = {state: self._recognized_tail(rec) for state, rec in recognitions.items()}
+            tails = _Tails(lambda state: self._recognized_tail(source.recognition_set(state)))
             _write_list(
                 out,
                 "recognized",
@@ -191,6 +191,18 @@ class JsonWriter:
         return summary
 
 
+class _Tails(dict[int, str]):
+    """The JSON tail of each state's recognitions, made the first time a state is asked for."""
+
+    def __init__(self, make: Callable[[int], str]) -> None:
+        super().__init__()
+        self._make = make
+
+    def __missing__(self, state: int) -> str:
+        tail = self[state] = self._make(state)
+        return tail
+
+
 def _plain(records: Sequence[InputRecord]) -> bool:
     """True when no record of the batch names a patient, a record or a status (plain text input)."""
     return not (any(map(_PATIENT, records)) or any(map(_RECORD, records)) or any(map(_STATUS, records)))
@@ -201,7 +213,7 @@ def _recognized_items(records: Sequence[InputRecord], states: Sequence[int], tai
         # A batch comes from one input; written in one comprehension, as this runs for most lines.
         head = f'{{"source": {_str(records[0].source)}, "line": '
         return [
-            f'{head}{r[1]}, "input": {_encode(r[2])}, {_NULLS}, {tails[s]}'
+            f'{head}{r[1]}, "input": {_encode(r[2])}, "patient": null, "record": null, "status": null, {tails[s]}'
             for r, s in zip(records, states, strict=True)
             if s >= 2
         ]
