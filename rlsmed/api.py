@@ -10,7 +10,7 @@ import io
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import BinaryIO, NamedTuple
+from typing import Any, BinaryIO, NamedTuple
 
 from .advice import iron_advice
 from .errors import InputError, UsageError
@@ -86,7 +86,36 @@ class Input(NamedTuple):
 
     @staticmethod
     def from_stream(stream: BinaryIO, name: str = STDIN) -> Input:
-        return Input(name, lambda: stream, replayable=False)
+        ended = _EndOnce(stream)
+        return Input(name, lambda: ended, replayable=False)  # type: ignore[arg-type, return-value]
+
+
+class _EndOnce(io.RawIOBase):
+    """A buffered stream that stays at its end once it has reached it.
+
+    A terminal's end of input (Ctrl-D) ends one read only: reading again would wait for more typing.
+    A buffered read that returns fewer bytes than asked for has met the end.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self._ended:
+            return b""
+        data = self._stream.read(-1 if size is None else size)
+        if size is None or size < 0 or len(data) < size:
+            self._ended = True
+        return data
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
 
 
 def _open_file(name: str) -> BinaryIO:

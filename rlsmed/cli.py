@@ -239,7 +239,11 @@ def _progress(screening: "Screening", inputs: "list[Input]") -> Iterator[None]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     columns = ("Screening", BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    with Progress(*columns, transient=True, console=_stderr_console()) as bar:
+    # redirect_stdout=False: Rich would otherwise send everything printed to stdout (the report!)
+    # through the stderr console while the bar is shown.
+    with Progress(
+        *columns, transient=True, console=_stderr_console(), redirect_stdout=False, redirect_stderr=False
+    ) as bar:
         task = bar.add_task("screening", total=total)
         screening.progress = lambda n: bar.advance(task, n)
         yield

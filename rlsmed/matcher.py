@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from itertools import compress, repeat
 from typing import Any, NamedTuple
 
+from .english import english_words
 from .lexicon import Lexicon
 from .models import KnowledgeBase, MatchKind
 from .normalize import fold, name_key
@@ -257,6 +258,7 @@ class _FuzzyIndex:
         self.matcher = matcher
         self.flagged: dict[str, list[str]] = {}
         self.ordinary: dict[str, list[str]] = {}
+        self.flagged_names: set[str] = set()  # every name, of any length, that names a flagged drug
         flagged = matcher.flagged
         # Straight from the name table: making a Target for each of thousands of names would cost
         # more than the first misspelling of a short list is worth.
@@ -265,6 +267,7 @@ class _FuzzyIndex:
                 continue
             ingredients = entry.ingredients if isinstance(entry, Target) else entry.split("|")
             if not flagged.isdisjoint(ingredients):
+                self.flagged_names.add(key)
                 if len(key) >= _MIN_FUZZY_LEN:
                     self.flagged.setdefault(key[0], []).append(key)
             else:
@@ -288,10 +291,16 @@ class _FuzzyIndex:
         if best is None:
             return None
         dist, score, name = best
-        if dist > 1:
-            ordinary = self.ordinary.get(word[0], ())
-            if process.extractOne(word, ordinary, scorer=OSA.distance, score_cutoff=dist - 1) is not None:
-                return None  # an ordinary drug is a closer reading of this word
+        # Not a misspelling when the word is a real English word, or when an ordinary drug or word is
+        # at least as close a reading of it ("Miralex" is as near MiraLAX as Mirapex, "alleries" nearer
+        # "allergies" than Allerfed): a guess is only shown when the flagged name is the one best reading.
+        words = english_words()
+        if word in words:
+            return None
+        for pool in (self.ordinary.get(word[0], ()), words.starting_with(word[0])):
+            for other, _, _ in process.extract(word, pool, scorer=OSA.distance, score_cutoff=dist, limit=None):
+                if other not in self.flagged_names:
+                    return None
         target = self.matcher.target(name)
         assert target is not None  # every candidate is a key of the name table
         return Hit(target, 0, 1, MatchKind.FUZZY, score)

@@ -93,7 +93,7 @@ _COMMON = """
     diabetes cholesterol thyroid reflux heartburn constipation diarrhea itching itch rash parkinson
     parkinsons parkinsonism rls restless leg legs syndrome mood bipolar schizophrenia psychosis seizure
     seizures epilepsy asthma copd infection arthritis back neck knee hip chest heart kidney liver
-    stomach bladder prostate urinary
+    stomach bladder prostate urinary mild moderate severe neuro psych cardio
 """
 
 STOPWORDS = frozenset((_UNITS + _FORMS + _ROUTES + _DIRECTIONS + _COMMON).split()) | SALTS

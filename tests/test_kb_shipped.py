@@ -340,3 +340,56 @@ def test_local_lists_match_the_shared_ones() -> None:
         pytest.skip("../shared/bench is not beside the repository")
     assert _list(shared / "core_drugs.txt") == CORE
     assert _list(shared / "not_aggravating.txt") == NOT_AGGRAVATING
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Ordinary words and sig wording, each once read as a flagged brand (Modecate, Neupro, Endep,
+        # Abilify, Quide, Allerfed, Valoid, Dilantin-like names, Compazine, Triphed).
+        "Tylenol 650 mg q6h prn moderate pain",
+        "Neuro: gabapentin 300 mg",
+        "ended 2019",
+        "ability to swallow",
+        "doing quite well",
+        "for alleries",
+        "valid",
+        "optimized",
+        "dilation",
+        "comparing",
+        "tripped",
+        # As close to an ordinary drug as to a flagged one: not a guess worth flagging.
+        "Miralex",  # MiraLAX, not Mirapex
+        "amatadine",  # amantadine
+        "tirosine",  # tyrosine
+        "Restoral",  # Restoril
+        "Truxall",  # Trexall
+        "Nytrol",  # Nitrol
+        "Avenza",  # Avinza
+    ],
+)
+def test_ordinary_words_and_near_misses_of_ordinary_drugs_are_not_flagged(text: str) -> None:
+    assert flagged(text) == set()
+
+
+@pytest.mark.parametrize(
+    ("text", "ingredient"),
+    [
+        ("sertaline 50 mg", "sertraline"),
+        ("Lexipro 10", "escitalopram"),
+        ("Benedryl 25 mg at bedtime", "diphenhydramine"),
+        ("seroquil 25 qhs", "quetiapine"),
+        ("mirtazepine 15", "mirtazapine"),
+        ("hydroxizine 25", "hydroxyzine"),
+        ("quetiapin", "quetiapine"),
+        ("Zolof 50", "sertraline"),
+        ("tramadal 50 mg", "tramadol"),
+        ("levothyroxin 50 mcg", "levothyroxine"),
+        ("haloperidal 5 mg", "haloperidol"),
+        ("prometazine 25 mg", "promethazine"),
+    ],
+)
+def test_common_misspellings_are_still_found(text: str, ingredient: str) -> None:
+    [finding] = SCREENER.screen(InputRecord("t", 1, text)).findings
+    assert (finding.drug.name, finding.match.value) == (ingredient, "fuzzy")
+    assert 0 < finding.score < 100

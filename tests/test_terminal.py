@@ -1,0 +1,72 @@
+"""The command line on a real terminal (a pseudo-terminal): prompts and the progress bar."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO once the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def test_report_goes_to_redirected_stdout_while_the_progress_bar_is_on_the_terminal(tmp_path: Path) -> None:
+    # Large enough for the progress bar (4 MB); stderr is a terminal, stdout a file.
+    big = tmp_path / "big.txt"
+    big.write_text("sertraline 50 mg tablet daily\nLipitor 20 mg\n" * 100_000, encoding="utf-8")
+    report = tmp_path / "report.json"
+    primary, secondary = pty.openpty()
+    with report.open("wb") as out:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "rlsmed", "check", "--format", "json", "--jobs", "1", str(big)],
+            stdin=subprocess.DEVNULL,
+            stdout=out,
+            stderr=secondary,
+        )
+        os.close(secondary)
+        terminal = _read_all(primary)
+        code = proc.wait(timeout=120)
+    os.close(primary)
+    assert code == 1, terminal.decode(errors="replace")[-2000:]
+    data = json.loads(report.read_text(encoding="utf-8"))
+    assert data["summary"]["records"] == 200_000
+    assert len(data["findings"]) == 100_000
+    # The terminal got the summary line, and no part of the report.
+    assert b"200,000 lines screened" in terminal
+    assert b'"findings"' not in terminal
+
+
+def test_asks_for_a_pasted_list_on_a_terminal() -> None:
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rlsmed", "check", "--format", "json"],
+        stdin=secondary,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+    )
+    os.close(secondary)
+    os.write(primary, b"Zoloft 50 mg\nLipitor\n\x04")
+    out, _ = proc.communicate(timeout=60)
+    terminal = _read_all(primary)
+    os.close(primary)
+    assert b"Paste the medication list" in terminal
+    report = json.loads(out)
+    assert [f["ingredient"] for f in report["findings"]] == ["sertraline"]
+    assert proc.returncode == 1
