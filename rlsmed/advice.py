@@ -23,30 +23,34 @@ def _number(value: float) -> str:
 
 
 def iron_advice(ferritin: float | None = None, tsat: float | None = None) -> Advice:
-    """The iron advice, specific to the patient when ferritin (ng/mL) or transferrin saturation (%) is given."""
-    parts: list[str] = []
-    if ferritin is not None:
-        f = _number(ferritin)
-        if ferritin <= 75:
-            parts.append(
-                f"Ferritin {f} ng/mL is <= 75 ng/mL: the AASM 2025 guideline supports iron therapy (oral or IV)."
-            )
-        elif ferritin <= 100:
-            parts.append(
-                f"Ferritin {f} ng/mL is in the 75-100 ng/mL range: the AASM 2025 guideline supports IV iron (not oral)."
-            )
-        else:
-            parts.append(f"Ferritin {f} ng/mL is above 100 ng/mL: ferritin alone does not point to iron therapy.")
-    if tsat is not None:
-        t = _number(tsat)
-        if tsat < 20:
-            parts.append(f"Transferrin saturation {t} % is < 20 %: the AASM 2025 guideline supports iron therapy.")
-        else:
-            parts.append(f"Transferrin saturation {t} % is not below 20 %.")
-    if ferritin is None or tsat is None:
-        missing = "ferritin" if ferritin is None else "transferrin saturation"
-        if ferritin is None and tsat is None:
-            return Advice("iron", _GENERAL, (IRON_SOURCE,))
-        parts.append(f"Check {missing} too.")
+    """The iron advice, specific to the patient when ferritin (ng/mL) or transferrin saturation (%) is given.
+
+    AASM 2025: oral or IV iron when ferritin <= 75 ng/mL or saturation < 20 %; IV iron only when ferritin
+    is 75-100 ng/mL (and saturation is not low).
+    """
+    if ferritin is None and tsat is None:
+        return Advice("iron", _GENERAL, (IRON_SOURCE,))
+    f = f"ferritin {_number(ferritin)} ng/mL" if ferritin is not None else ""
+    t = f"transferrin saturation {_number(tsat)} %" if tsat is not None else ""
+    low = [
+        *([f"{f} is <= 75 ng/mL"] if ferritin is not None and ferritin <= 75 else []),
+        *([f"{t} is < 20 %"] if tsat is not None and tsat < 20 else []),
+    ]
+    if low:
+        context = f"with {f}, " if ferritin is not None and ferritin > 75 else ""
+        verdict = f"{context}{' and '.join(low)}: the AASM 2025 guideline supports iron therapy (oral or IV)."
+    elif ferritin is not None and ferritin <= 100:
+        with_t = f", with {t}," if t else ""
+        verdict = f"{f}{with_t} is in the 75-100 ng/mL range: the AASM 2025 guideline supports IV iron (not oral)."
+    elif ferritin is not None:
+        and_t = f" and {t} is not below 20 %" if t else ""
+        verdict = f"{f} is above 100 ng/mL{and_t}: these values do not point to iron therapy."
+    else:
+        verdict = f"{t} is not below 20 %."
+    parts = [verdict[0].upper() + verdict[1:]]
+    if ferritin is None:
+        parts.append("Check ferritin too.")
+    elif tsat is None:
+        parts.append("Check transferrin saturation too.")
     parts.append("Thresholds are AASM 2025 consensus values (ferritin <= 75 ng/mL or saturation < 20 %).")
     return Advice("iron", " ".join(parts), (IRON_SOURCE,))

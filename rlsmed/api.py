@@ -7,6 +7,7 @@ run in constant memory; `check` collects a whole Screening into a Report.
 from __future__ import annotations
 
 import io
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
@@ -17,10 +18,10 @@ from .errors import InputError, UsageError
 from .kb import load_knowledge_base
 from .lexicon import load_lexicon
 from .matcher import Matcher
-from .models import Evidence, InputRecord, KnowledgeBase, LineResult, Recognition, ResultBatch
+from .models import Evidence, InputRecord, KnowledgeBase, LineResult, MatchKind, Recognition, ResultBatch
 from .normalize import name_key
 from .parallel import ParallelMatcher, default_jobs
-from .readers import InputFormat, ReadOptions, detect_format, reader_for
+from .readers import InputFormat, ReadOptions, detect_format, prepare, reader_for
 from .readers.base import Rewound, record_batches
 from .report import Advice, Report, ReportMeta, Summary, Tally
 from .screen import Screener
@@ -28,21 +29,12 @@ from .screen import Screener
 __all__ = ["CheckOptions", "Input", "Screening", "check", "check_files", "engine", "resolve_ingredients"]
 
 STDIN = "<stdin>"
-# Statuses of medicines no longer taken (or never taken), in FHIR and in CSV status columns; compared
-# without case. Such records are screened only with --all-statuses.
-NOT_CURRENT = frozenset(
-    {
-        "stopped",
-        "completed",
-        "cancelled",
-        "entered-in-error",
-        "not-taken",
-        "declined",
-        "not-done",
-        "discontinued",
-        "inactive",
-    }
-)
+# Statuses of medicines no longer taken, in FHIR and in CSV status columns (compared without case):
+# screened only with --all-statuses.
+NOT_CURRENT = frozenset({"stopped", "completed", "cancelled", "discontinued", "inactive"})
+# Records that are not medicines the patient has had (entered in error, not taken, declined, not done):
+# never screened, but counted as left out.
+NOT_TAKEN = frozenset({"entered-in-error", "not-taken", "declined", "not-done"})
 
 
 class CheckOptions(NamedTuple):
@@ -69,6 +61,7 @@ class Input(NamedTuple):
     opener: Callable[[], BinaryIO]
     replayable: bool = True
     size: int | None = None  # bytes, when known
+    keep: Callable[[], None] | None = None  # makes a stream replayable: its bytes are kept as it is read
 
     @staticmethod
     def from_path(path: str | os.PathLike[str]) -> Input:
@@ -86,19 +79,63 @@ class Input(NamedTuple):
 
     @staticmethod
     def from_stream(stream: BinaryIO, name: str = STDIN) -> Input:
-        ended = _EndOnce(stream)
-        return Input(name, lambda: ended, replayable=False)  # type: ignore[arg-type, return-value]
+        once = _ReadOnce(stream)
+        return Input(name, once.open, replayable=False, keep=once.keep)
+
+
+class _ReadOnce:
+    """A stream (stdin) that can be read once; when asked beforehand, the chunks it returns are kept as
+    they are read, in memory only, so that a writer can read the input a second time."""
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._opened = False
+        self._kept: list[bytes] | None = None
+
+    def keep(self) -> None:
+        if not self._opened:
+            self._kept = []
+
+    def open(self) -> BinaryIO:
+        if not self._opened:
+            self._opened = True
+            return _EndOnce(self._stream, self._kept)  # type: ignore[return-value]
+        if self._kept is None:
+            raise RuntimeError("stdin cannot be read twice")
+        return io.BufferedReader(_Chunks(self._kept))
+
+
+class _Chunks(io.RawIOBase):
+    """The kept chunks read again, without joining them (which would hold the input twice)."""
+
+    def __init__(self, chunks: list[bytes]) -> None:
+        self._chunks = chunks
+        self._next = 0
+        self._rest = memoryview(b"")
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._rest and self._next < len(self._chunks):
+            self._rest = memoryview(self._chunks[self._next])
+            self._next += 1
+        n = min(len(buffer), len(self._rest))
+        buffer[:n] = self._rest[:n]
+        self._rest = self._rest[n:]
+        return n
 
 
 class _EndOnce(io.RawIOBase):
-    """A buffered stream that stays at its end once it has reached it.
+    """A buffered stream that stays at its end once it has reached it, keeping what it reads in `kept`.
 
     A terminal's end of input (Ctrl-D) ends one read only: reading again would wait for more typing.
     A buffered read that returns fewer bytes than asked for has met the end.
     """
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, kept: list[bytes] | None = None) -> None:
         self._stream = stream
+        self._kept = kept
         self._ended = False
 
     def readable(self) -> bool:
@@ -110,6 +147,8 @@ class _EndOnce(io.RawIOBase):
         data = self._stream.read(-1 if size is None else size)
         if size is None or size < 0 or len(data) < size:
             self._ended = True
+        if self._kept is not None and data:
+            self._kept.append(data)
         return data
 
     def readinto(self, buffer: Any) -> int:
@@ -144,14 +183,19 @@ def engine(kb_files: Sequence[str] = ()) -> tuple[KnowledgeBase, Matcher]:
 
 
 def resolve_ingredients(names: Iterable[str], kb: KnowledgeBase, matcher: Matcher) -> tuple[str, ...]:
-    """Ingredient names for what a user wrote (a generic, a brand, a synonym); UsageError if unknown."""
+    """Ingredient names for what a user wrote (a generic, a brand, a synonym); UsageError if unknown.
+
+    Only exact names count: ignoring a drug is a decision about a drug, never a guess at one.
+    """
     out: list[str] = []
     drugs = {name_key(n): n for n in kb.drugs}
     for name in names:
         hits = matcher.match(name)
-        found = [drugs[i] for h in hits for i in h.target.ingredients if i in drugs]
+        found = [drugs[i] for h in hits if h.kind is MatchKind.EXACT for i in h.target.ingredients if i in drugs]
         if not found:
-            raise UsageError(f"--ignore {name}: not a drug in the knowledge base")
+            guesses = [drugs[i] for h in hits for i in h.target.ingredients if i in drugs]
+            hint = f" (did you mean {guesses[0]}?)" if guesses else ""
+            raise UsageError(f"--ignore {name}: not a drug in the knowledge base{hint}")
         out.extend(found)
     return tuple(dict.fromkeys(out))
 
@@ -162,6 +206,8 @@ class Screening:
     def __init__(self, inputs: Sequence[Input], options: CheckOptions | None = None) -> None:
         self.inputs = list(inputs)
         self.options = options or CheckOptions()
+        _check_lab("ferritin", self.options.ferritin, 100_000)
+        _check_lab("tsat", self.options.tsat, 100)
         self.kb, self.matcher = engine(self.options.kb_files)
         ignore = resolve_ingredients(self.options.ignore, self.kb, self.matcher)
         self.screener = Screener(self.kb, self.matcher, ignore=ignore)
@@ -170,10 +216,27 @@ class Screening:
         )
         self.tally = Tally(self.options.fail_on)
         self.progress: Callable[[int], None] | None = None  # told the bytes read, as they are read
+        self._replay = False
+        self._read: ReadOptions | None = None  # the read options with the inputs' Medications (first read)
+
+    @property
+    def input_names(self) -> list[str]:
+        return [i.name for i in self.inputs]
 
     @property
     def replayable(self) -> bool:
-        return all(i.replayable for i in self.inputs)
+        return self._replay or all(i.replayable for i in self.inputs)
+
+    def replay(self) -> bool:
+        """Arrange, before screening, for the inputs to be read a second time (`reread_batches`): stdin's
+        bytes are then kept in memory as it is read. False when an input cannot be read again."""
+        if any(not i.replayable and i.keep is None for i in self.inputs):
+            return False
+        for i in self.inputs:
+            if i.keep is not None:
+                i.keep()
+        self._replay = True
+        return True
 
     def records(self) -> Iterator[InputRecord]:
         """Every record to screen, in order: all of them, or only current ones unless --all-statuses."""
@@ -182,6 +245,9 @@ class Screening:
 
     def record_batches(self, *, count_skipped: bool = False) -> Iterator[list[InputRecord]]:
         """The records to screen, a batch at a time."""
+        if self._read is None:
+            # FHIR references resolve across lines and files: Medication resources are indexed first.
+            self._read = prepare(self.inputs, self.options.input_format, self.options.read)
         for item in self.inputs:
             stream = item.opener()
             try:
@@ -191,16 +257,15 @@ class Screening:
                     fmt = detect_format(item.name, head)
                 reader = reader_for(fmt)
                 rewound = Rewound(head, stream, self.progress if count_skipped else None)
-                for batch in record_batches(reader, rewound, item.name, self.options.read):  # type: ignore[arg-type]
+                for batch in record_batches(reader, rewound, item.name, self._read):  # type: ignore[arg-type]
                     yield self._current(batch, count_skipped) if getattr(reader, "statuses", False) else batch
             finally:
                 if item.replayable:
                     stream.close()
 
     def _current(self, batch: list[InputRecord], count: bool) -> list[InputRecord]:
-        if self.options.all_statuses:
-            return batch
-        kept = [r for r in batch if r.status is None or r.status.lower() not in NOT_CURRENT]
+        left_out = NOT_TAKEN if self.options.all_statuses else NOT_TAKEN | NOT_CURRENT
+        kept = [r for r in batch if r.status is None or r.status.lower() not in left_out]
         if count:
             self.tally.summary.skipped += len(batch) - len(kept)
         return kept
@@ -248,6 +313,16 @@ class Screening:
         return ()
 
 
+def _check_lab(name: str, value: object, most: float) -> None:
+    """A laboratory value is a finite number in its range, or None."""
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise UsageError(f"--{name} must be a number, not {type(value).__name__}")
+    if not math.isfinite(value) or not 0 <= value <= most:
+        raise UsageError(f"--{name} {value}: must be a number from 0 to {most:g}")
+
+
 def _collect(screening: Screening) -> Report:
     results = tuple(screening)
     return Report(results, screening.finish(), screening.advice(), screening.meta)
@@ -277,7 +352,9 @@ def _options(options: dict[str, object]) -> CheckOptions:
     """CheckOptions from keywords, accepting the plain values a caller would write (lists, strings)."""
     values = dict(options)
     for key in ("ignore", "kb_files"):
-        if isinstance(values.get(key), (list, set)):
+        if isinstance(values.get(key), str):
+            values[key] = (values[key],)  # one name, not its letters
+        elif isinstance(values.get(key), (list, set)):
             values[key] = tuple(values[key])  # type: ignore[arg-type]
     if isinstance(values.get("fail_on"), str):
         try:

@@ -239,10 +239,14 @@ def _progress(screening: "Screening", inputs: "list[Input]") -> Iterator[None]:
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
 
     columns = ("Screening", BarColumn(), DownloadColumn(), TimeRemainingColumn())
-    # redirect_stdout=False: Rich would otherwise send everything printed to stdout (the report!)
-    # through the stderr console while the bar is shown.
+    # On a terminal, what is printed to stdout goes above the bar; when stdout is a file or a pipe it
+    # must not be redirected, or the report would go to the terminal instead.
     with Progress(
-        *columns, transient=True, console=_stderr_console(), redirect_stdout=False, redirect_stderr=False
+        *columns,
+        transient=True,
+        console=_stderr_console(),
+        redirect_stdout=sys.stdout.isatty(),
+        redirect_stderr=False,
     ) as bar:
         task = bar.add_task("screening", total=total)
         screening.progress = lambda n: bar.advance(task, n)
@@ -311,6 +315,10 @@ def kb_validate(
     bad = 0
     for path in files:
         problems = validate_file(path)
+        if problems and not path.is_file():  # missing, or a directory: one line, as with --kb
+            bad += 1
+            sys.stderr.write(f"rlsmed: {path}: {problems[-1]}\n")
+            continue
         if problems:
             bad += 1
             sys.stderr.write(f"{path}: invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''})\n")

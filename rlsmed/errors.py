@@ -35,11 +35,20 @@ class InputError(RlsmedError):
 
 
 class KnowledgeBaseError(RlsmedError):
-    """A knowledge base file that is invalid; carries every problem found, each naming its entry."""
+    """A knowledge base file that is invalid; carries every problem found, each naming its entry.
 
-    def __init__(self, origin: str, problems: Iterable[str]) -> None:
+    A file that cannot be read at all (`unreadable`) is reported in one line: "FILE: no such file".
+    """
+
+    def __init__(self, origin: str, problems: Iterable[str], *, unreadable: bool = False) -> None:
         self.origin = origin
         self.problems = list(problems)
+        self.unreadable = unreadable
+        if unreadable:
+            # The file could not be read at all (missing, a directory, no permission): one line, like
+            # InputError's, since there is nothing in it to list.
+            super().__init__(f"{origin}: " + "; ".join(self.problems))
+            return
         count = len(self.problems)
         noun = "problem" if count == 1 else "problems"
         lines = "\n".join(f"  {origin}: {p}" for p in self.problems)

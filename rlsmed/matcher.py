@@ -291,14 +291,17 @@ class _FuzzyIndex:
         if best is None:
             return None
         dist, score, name = best
-        # Not a misspelling when the word is a real English word, or when an ordinary drug or word is
-        # at least as close a reading of it ("Miralex" is as near MiraLAX as Mirapex, "alleries" nearer
-        # "allergies" than Allerfed): a guess is only shown when the flagged name is the one best reading.
+        # Not a misspelling when the word is a real English word, when an ordinary drug is at least as close
+        # a reading of it ("Miralex" is as near MiraLAX as Mirapex), or when an English word is closer
+        # ("alleries" is one edit from "allergies", two from Allerfed). A tie with an English word stays a
+        # guess to verify: in a medication list, a drug name is the likelier reading ("serquel").
         words = english_words()
         if word in words:
             return None
-        for pool in (self.ordinary.get(word[0], ()), words.starting_with(word[0])):
-            for other, _, _ in process.extract(word, pool, scorer=OSA.distance, score_cutoff=dist, limit=None):
+        for pool, within in ((self.ordinary.get(word[0], ()), dist), (words.starting_with(word[0]), dist - 1)):
+            if within < 0:
+                continue
+            for other, _, _ in process.extract(word, pool, scorer=OSA.distance, score_cutoff=within, limit=None):
                 if other not in self.flagged_names:
                     return None
         target = self.matcher.target(name)

@@ -66,7 +66,7 @@ class Summary:
         self.by_ingredient: Counter[str] = Counter()
         self.by_class: Counter[str] = Counter()
         self.failing = 0  # findings at or above the --fail-on threshold, not ignored
-        self.skipped = 0  # records of medicines no longer taken, left out without --all-statuses
+        self.skipped = 0  # records left out as not current (no longer taken without --all-statuses, or in error)
         self.unit = "line"  # what a record is: a text "line", or a CSV row or FHIR resource ("record")
 
     @property

@@ -35,13 +35,16 @@ _TEXT = itemgetter(2)  # InputRecord.text, read in C
 _CODES = itemgetter(7)  # InputRecord.codes
 
 
-def indication_of(*texts: str) -> str:
-    """'parkinson' or 'rls' when the text names the indication, else ''."""
+def indication_of(*texts: str, reason: str = "") -> str:
+    """'parkinson' or 'rls' when the texts (or the record's reason for use) name the indication, else ''.
+
+    "PD" counts only in a reason field: in free text it has other meanings.
+    """
     words: set[str] = set()
-    for text in texts:
+    for text in (*texts, reason):
         if text:
             words.update(tokens(text))
-    if words & _PARKINSON:
+    if words & _PARKINSON or (reason and "pd" in tokens(reason)):
         return "parkinson"
     if words & _RLS:
         return "rls"
@@ -181,7 +184,7 @@ class Screener:
     ) -> tuple[Finding, ...]:
         indication = ""
         if any(drug.parkinson for drug, _ in flagged):
-            indication = indication_of(record.text, record.reason, *record.context.values())
+            indication = indication_of(record.text, *record.context.values(), reason=record.reason)
         return tuple(
             Finding(
                 record=record,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import rlsmed
 from rlsmed.errors import ExitCode, InputError, UsageError
 from rlsmed.models import Evidence, LineStatus, MatchKind
+from rlsmed.readers import ReadOptions
 
 from .helpers import write
 
@@ -63,3 +65,43 @@ def test_options_accept_plain_values() -> None:
     assert report.exit_code is ExitCode.OK
     with pytest.raises(UsageError, match="fail_on must be one of"):
         rlsmed.check("x", fail_on="sometimes")
+
+
+def test_ignore_accepts_one_name_as_a_string() -> None:
+    report = rlsmed.check("Zoloft 50 mg", ignore="sertraline")
+    assert [f.ignored for f in report.findings] == [True]
+    assert report.exit_code == 0
+
+
+def _request(status: str, drug: str) -> dict[str, object]:
+    return {
+        "resourceType": "MedicationRequest",
+        "id": f"{status}-{drug}",
+        "status": status,
+        "subject": {"reference": "Patient/p1"},
+        "medicationCodeableConcept": {"text": drug},
+    }
+
+
+def test_all_statuses_adds_stopped_records_never_those_entered_in_error() -> None:
+    bundle = {
+        "resourceType": "Bundle",
+        "type": "collection",
+        "entry": [
+            {"resource": _request(status, drug)}
+            for status, drug in [
+                ("active", "Zoloft"),
+                ("stopped", "Benadryl"),
+                ("entered-in-error", "Sinemet"),
+                ("not-taken", "Sinemet"),
+            ]
+        ],
+    }
+    text = json.dumps(bundle)
+    current = rlsmed.check(text)
+    assert [f.drug.name for f in current.findings] == ["sertraline"]
+    assert current.summary.skipped == 3
+    every = rlsmed.check(text, read=ReadOptions(all_statuses=True))
+    assert [f.drug.name for f in every.findings] == ["sertraline", "diphenhydramine"]
+    assert [f.record.status for f in every.findings] == ["active", "stopped"]
+    assert every.summary.skipped == 2  # entered in error, and not taken: never screened

@@ -109,6 +109,10 @@ def test_ignore_of_an_unknown_drug_is_a_usage_error(tmp_path: Path) -> None:
     result = run_cli(["check", str(write(tmp_path, "a.txt", "Zoloft\n")), "--ignore", "notadrug"])
     assert result.exit_code == 2
     assert result.stderr == "rlsmed: --ignore notadrug: not a drug in the knowledge base\n"
+    # A misspelling is not resolved by guessing: ignoring a drug is a decision about that drug.
+    result = run_cli(["check", str(write(tmp_path, "b.txt", "Zoloft\n")), "--ignore", "sertaline"])
+    assert result.exit_code == 2
+    assert result.stderr == "rlsmed: --ignore sertaline: not a drug in the knowledge base (did you mean sertraline?)\n"
 
 
 @pytest.mark.parametrize(("fail_on", "code"), [("any", 1), ("weak", 1), ("moderate", 0), ("strong", 0), ("never", 0)])
@@ -119,17 +123,24 @@ def test_fail_on_sets_the_evidence_threshold(tmp_path: Path, fail_on: str, code:
     assert len(json.loads(result.stdout)["findings"]) == 2  # the threshold never hides a finding
 
 
-def test_ferritin_makes_iron_advice_specific(tmp_path: Path) -> None:
+def test_ferritin_makes_iron_advice_specific(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = str(write(tmp_path, "a.txt", "Zoloft\n"))
     assert "<= 75 ng/mL" in check_json([path])["advice"][0]["text"]
     low = check_json([path, "--ferritin", "40"])["advice"][0]["text"]
     assert low.startswith("Ferritin 40 ng/mL is <= 75 ng/mL")
     mid = check_json([path, "--ferritin", "90", "--tsat", "25"])["advice"][0]["text"]
-    assert "IV iron" in mid and "Transferrin saturation 25 %" in mid
+    assert "IV iron (not oral)" in mid and "transferrin saturation 25 %" in mid
+    # Either low value supports oral or IV iron: a low saturation is not overruled by ferritin 75-100.
+    both = check_json([path, "--ferritin", "80", "--tsat", "15"])["advice"][0]["text"]
+    assert "supports iron therapy (oral or IV)" in both and "IV iron (not oral)" not in both
+    high = check_json([path, "--ferritin", "150", "--tsat", "30"])["advice"][0]["text"]
+    assert "do not point to iron therapy" in high
     clean = check_json([str(write(tmp_path, "b.txt", "Lipitor\n")), "--ferritin", "40"])
     assert clean["advice"] == []  # iron advice comes with findings only
-    bad = run_cli(["check", path, "--ferritin", "-5"])
-    assert bad.exit_code == 2
+    for value in ("-5", "nan", "inf", "abc"):
+        assert main(["check", path, "--ferritin", value]) == 2, value
+        err = capsys.readouterr().err
+        assert err.startswith("rlsmed: ") and err.count("\n") == 1, err
 
 
 def test_output_file(tmp_path: Path) -> None:

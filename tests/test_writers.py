@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -45,7 +46,7 @@ def test_golden_from_stdin(golden: Callable[[str, str], None]) -> None:
 
 @pytest.mark.usefixtures("in_inputs")
 def test_json_is_the_same_from_a_file_and_from_stdin() -> None:
-    # From a file the JSON writer reads the input twice to keep memory flat; from stdin it keeps lines.
+    # The JSON writer reads the input twice to keep memory flat; stdin's bytes are kept for that.
     from_file = json.loads(run_cli(["check", INPUT, "-f", "json"]).stdout)
     from_stdin = json.loads(run_cli(["check", "-f", "json"], stdin=(DATA / "inputs" / INPUT).read_text()).stdout)
     for section in ("findings", "recognized", "unrecognized"):
@@ -95,5 +96,64 @@ def test_json_reads_again_when_too_many_unrecognised_lines_to_keep(monkeypatch: 
     from rlsmed.writers import json as json_writer
 
     kept = run_cli(["check", INPUT, "-f", "json"]).stdout
+    from_stdin = run_cli(["check", "-f", "json"], stdin=(DATA / "inputs" / INPUT).read_text()).stdout
     monkeypatch.setattr(json_writer, "_KEEP_UNRECOGNIZED", 1)  # the input has two
     assert run_cli(["check", INPUT, "-f", "json"]).stdout == kept
+    # From stdin too: its kept bytes are read a second and a third time.
+    assert run_cli(["check", "-f", "json"], stdin=(DATA / "inputs" / INPUT).read_text()).stdout == from_stdin
+
+
+def test_jsonl_gives_one_object_per_patient_across_files(tmp_path: Path) -> None:
+    a = tmp_path / "a.csv"
+    b = tmp_path / "b.csv"
+    a.write_text("patient_id,medication\nP1,Zoloft 50 mg\nP2,Lipitor\n", encoding="utf-8")
+    b.write_text("patient_id,medication\nP1,Benadryl 25 mg\nP3,xyzzy\n", encoding="utf-8")
+    result = run_cli(["check", str(a), str(b), "-f", "jsonl"])
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [o["patient"] for o in objects] == ["P1", "P2", "P3"]
+    assert [f["ingredient"] for f in objects[0]["findings"]] == ["sertraline", "diphenhydramine"]
+    assert [f["source"] for f in objects[0]["findings"]] == [str(a), str(b)]
+    assert objects[0]["kb_updated"] and objects[0]["advice"][0]["topic"] == "iron"
+    assert objects[1]["advice"] == []  # no finding, no advice
+
+
+def test_jsonl_notes_patients_whose_rows_come_apart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from rlsmed.writers import jsonl
+
+    monkeypatch.setattr(jsonl, "_HELD_RESULTS", 2)
+    path = tmp_path / "a.csv"
+    others = "".join(f"Q{i},Lipitor\n" for i in range(20_000))  # several batches between P1's rows
+    path.write_text(f"patient,drug\nP1,Zoloft\n{others}P1,Benadryl\n", encoding="utf-8")
+    result = run_cli(["check", str(path), "-f", "jsonl"])
+    patients = [json.loads(line)["patient"] for line in result.stdout.splitlines()]
+    assert len(patients) == 20_002 and patients.count("P1") == 2  # nothing lost, P1 written twice
+    assert "rows of 1 patients were far apart" in result.stderr
+
+
+def test_table_and_markdown_hold_a_bounded_number_of_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # Flagged lines are written in sections as they come; unrecognised ones are listed up to a limit.
+    from rlsmed.writers import gather
+
+    monkeypatch.setattr(gather, "HOLD", 3)
+    monkeypatch.setattr(gather, "LIST_UNRECOGNIZED_UP_TO", 2)
+    emitted: list[int] = []
+    real_gather = gather.gather
+
+    def spy(source: object, emit: Callable[..., None], **kwargs: object) -> gather.Gathered:
+        def counting(patient: str | None, rows: list[object]) -> None:
+            emitted.append(len(rows))
+            emit(patient, rows)
+
+        return real_gather(source, counting)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("rlsmed.writers.table.gather", spy)
+    monkeypatch.setattr("rlsmed.writers.markdown.gather", spy)
+    path = tmp_path / "a.txt"
+    path.write_text(("Zoloft\n" + "xyzzy one\n" * 9) * 2_000 + "Lipitor\n", encoding="utf-8")  # several batches
+    for fmt in ("table", "markdown"):
+        emitted.clear()
+        result = run_cli(["check", str(path), "-f", fmt, "--width", "160"])
+        assert result.exit_code == 1
+        assert len(emitted) >= 3 and max(emitted) <= 1024 and sum(emitted) == 2_000, emitted
+        assert "17,998 more" in result.stdout  # 18,000 unrecognised, 2 listed
+        assert result.stdout.count("xyzzy one") == 2

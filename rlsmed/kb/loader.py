@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -11,7 +12,7 @@ from typing import Any
 from ..errors import KnowledgeBaseError
 from ..models import Drug, KnowledgeBase, Product, Source
 from ..normalize import name_key
-from .schema import RawKnowledgeBase, from_compiled, parse_document
+from .schema import RawKnowledgeBase, claim_names, entry_label, from_compiled, parse_document, quote
 
 __all__ = ["builtin_path", "check_names", "load_knowledge_base", "read_document", "validate_file"]
 
@@ -43,14 +44,190 @@ def _compiled(path: Path) -> Any | None:
     return compiled.get("records")
 
 
-def _safe_loader() -> type[Any]:
+# Aliases may make a document larger than its text (each use of an anchor repeats it), but only by so
+# much: a "billion laughs" document expands to gigabytes from a few hundred bytes. The expanded size is
+# counted in nodes plus characters of text, before anything is built from the document.
+_ALIAS_ALLOWANCE = 1_000_000
+_ALIAS_BOMB = "too many aliases: the document would expand far beyond its size (an alias bomb?)"
+_TAG_PREFIX = "tag:yaml.org,2002:"
+
+
+class _Rejected(Exception):
+    """Problems the YAML loader found in a document, each one line."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__(problems)
+        self.problems = problems
+
+
+def _where(mark: Any) -> str:
+    return f"line {mark.line + 1}, column {mark.column + 1}"
+
+
+def _reporting_errors(constructor: Any) -> Any:
+    def construct(loader: Any, node: Any) -> Any:
+        try:
+            return constructor(loader, node)
+        except (ValueError, KeyError, TypeError, AttributeError, OverflowError):
+            kind = str(node.tag).removeprefix(_TAG_PREFIX)
+            value = node.value if isinstance(node.value, str) else ""
+            raise _Rejected([f"{_where(node.start_mark)}: invalid {quote(kind)} value '{quote(value)}'"]) from None
+
+    return construct
+
+
+@functools.cache
+def _loader_class() -> type[Any]:
+    """yaml.safe_load's loader (libyaml's C one when PyYAML has it), refusing what it would let through.
+
+    PyYAML's safe loader builds only plain data, but it accepts duplicate keys (keeping the last value),
+    aliases that expand a document exponentially (through nested lists or merge keys), aliases that
+    refer to their own container, and it raises ValueError or AttributeError for a malformed date or
+    number. The node graph is inspected before anything is built from it.
+    """
     import yaml
 
-    return getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    base: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+    class KnowledgeBaseLoader(base):  # type: ignore[misc]
+        def __init__(self, stream: str) -> None:
+            super().__init__(stream)
+            # Without aliases a document's nodes and text are at most about twice its length.
+            self.expansion_limit = 2 * len(stream) + _ALIAS_ALLOWANCE
+            # Duplicate keys: the document is still built (the last value wins) so that the schema's
+            # problems can be listed with them.
+            self.duplicate_keys: list[str] = []
+
+        def get_single_node(self) -> Any:
+            node = super().get_single_node()
+            if node is not None:
+                self.duplicate_keys = _inspect(self, node)
+            return node
+
+    # PyYAML raises ValueError, KeyError or AttributeError for `2026-13-45`, `!!int abc`, `!!bool maybe`:
+    # each becomes a problem naming its line instead.
+    for tag in ("bool", "int", "float", "binary", "timestamp"):
+        constructor = KnowledgeBaseLoader.yaml_constructors[_TAG_PREFIX + tag]
+        KnowledgeBaseLoader.add_constructor(_TAG_PREFIX + tag, _reporting_errors(constructor))
+
+    return KnowledgeBaseLoader
+
+
+def _key_identity(loader: Any, node: Any) -> object:
+    """What a mapping key will be once built, so that `1`, `0x1` and `1.0` are seen as the same key."""
+    if node.tag == _TAG_PREFIX + "str":
+        return node.value
+    try:
+        value = loader.construct_object(node)
+        hash(value)
+    except Exception:  # malformed: it is reported when the document is built
+        return (node.tag, node.value)
+    return value
+
+
+def _entry_labels(root: Any) -> dict[int, str]:
+    """Labels for the mappings of drug, product and source entries, as the schema's problems name them."""
+    from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    labels: dict[int, str] = {}
+    if not isinstance(root, MappingNode):
+        return labels
+    for key, value in root.value:
+        if not isinstance(key, ScalarNode):
+            continue
+        if key.value in ("drugs", "products") and isinstance(value, SequenceNode):
+            kind = key.value[:-1]
+            for i, entry in enumerate(value.value):
+                if isinstance(entry, MappingNode) and id(entry) not in labels:  # aliases share their node
+                    names = [v.value for k, v in entry.value if k.value == "name" and v.tag == _TAG_PREFIX + "str"]
+                    labels.setdefault(id(entry), entry_label(i, names[0] if names else None, kind))
+        elif key.value == "sources" and isinstance(value, MappingNode):
+            for k, v in value.value:
+                if isinstance(k, ScalarNode) and isinstance(v, MappingNode):
+                    labels.setdefault(id(v), f"source '{quote(k.value)}'")
+    return labels
+
+
+def _duplicate_keys(loader: Any, node: Any, label: str) -> list[str]:
+    from yaml.nodes import ScalarNode
+
+    problems: list[str] = []
+    first: dict[object, Any] = {}
+    for key, _ in node.value:
+        if not isinstance(key, ScalarNode) or key.tag == _TAG_PREFIX + "merge":
+            continue  # a merge key's values may be overridden: that is what it is for
+        identity = _key_identity(loader, key)
+        if identity not in first:
+            first[identity] = key
+            continue
+        lines = f"lines {first[identity].start_mark.line + 1} and {key.start_mark.line + 1}"
+        problems.append(f"{label + ': ' if label else ''}key '{quote(key.value)}' is given twice ({lines})")
+    return problems
+
+
+def _inspect(loader: Any, root: Any) -> list[str]:
+    """Refuse alias bombs and recursive aliases, and list every duplicate key, in one walk of the nodes.
+
+    The walk visits each node once (aliases share their node), without recursion, and stops as soon
+    as the document's expanded size passes the loader's limit.
+    """
+    from yaml.nodes import MappingNode, ScalarNode
+
+    limit = loader.expansion_limit
+    labels = _entry_labels(root)
+    problems: list[str] = []
+    size: dict[int, int] = {}  # id(node) -> the node's size with every alias expanded
+    open_: dict[int, int] = {}  # the collections being walked (an alias to one is recursive) -> size so far
+    stack: list[tuple[Any, list[Any] | None]] = [(root, None)]
+    while stack:
+        node, pending = stack.pop()
+        key = id(node)
+        if pending is not None:  # every child has been walked
+            total = open_.pop(key) + sum(size[id(child)] for child in pending)
+            if total > limit:
+                raise _Rejected([_ALIAS_BOMB])
+            size[key] = total
+            continue
+        if key in size:
+            continue
+        if key in open_:
+            raise _Rejected([f"{_where(node.start_mark)}: an alias refers to the node that contains it"])
+        if type(node) is ScalarNode:
+            size[key] = 1 + len(node.value)
+            continue
+        if type(node) is MappingNode:
+            problems.extend(_duplicate_keys(loader, node, labels.get(key, "")))
+            children = [child for pair in node.value for child in pair]
+        else:
+            children = node.value
+        scalars = 1
+        pending = []
+        for child in children:
+            if type(child) is ScalarNode:
+                scalars += 1 + len(child.value)
+            else:
+                pending.append(child)
+        if scalars > limit:
+            raise _Rejected([_ALIAS_BOMB])
+        open_[key] = scalars
+        stack.append((node, pending))
+        stack.extend((child, None) for child in reversed(pending))
+    return problems
 
 
 def read_document(path: Path | str) -> Any:
     """Parse one YAML file with the safe loader; every failure becomes a KnowledgeBaseError."""
+    data, problems = _read(path)
+    if problems:
+        raise KnowledgeBaseError(str(path), problems)
+    return data
+
+
+def _read(path: Path | str) -> tuple[Any, list[str]]:
+    """One YAML file's data and the problems of its YAML that still let it be built (duplicate keys).
+
+    Raises KnowledgeBaseError when it cannot be read or built at all.
+    """
     import yaml
 
     origin = str(path)
@@ -58,13 +235,13 @@ def read_document(path: Path | str) -> Any:
         with open(path, "rb") as f:
             raw = f.read(_MAX_BYTES + 1)
     except IsADirectoryError:
-        raise KnowledgeBaseError(origin, ["is a directory, not a YAML file"]) from None
+        raise KnowledgeBaseError(origin, ["is a directory, not a YAML file"], unreadable=True) from None
     except FileNotFoundError:
-        raise KnowledgeBaseError(origin, ["no such file"]) from None
+        raise KnowledgeBaseError(origin, ["no such file"], unreadable=True) from None
     except PermissionError:
-        raise KnowledgeBaseError(origin, ["permission denied"]) from None
+        raise KnowledgeBaseError(origin, ["permission denied"], unreadable=True) from None
     except OSError as e:
-        raise KnowledgeBaseError(origin, [e.strerror or "cannot be read"]) from None
+        raise KnowledgeBaseError(origin, [e.strerror or "cannot be read"], unreadable=True) from None
     if len(raw) > _MAX_BYTES:
         raise KnowledgeBaseError(origin, [f"larger than {_MAX_BYTES // (1024 * 1024)} MB"])
     try:
@@ -73,80 +250,111 @@ def read_document(path: Path | str) -> Any:
         raise KnowledgeBaseError(origin, [f"not UTF-8 text (byte {e.start})"]) from None
     if "\x00" in text:
         raise KnowledgeBaseError(origin, ["contains NUL bytes; not a YAML text file"])
+    loader = _loader_class()(text)
     try:
-        return yaml.load(text, Loader=_safe_loader())
+        return loader.get_single_data(), loader.duplicate_keys
+    except _Rejected as e:
+        fatal = e.problems
     except yaml.constructor.ConstructorError as e:
-        raise KnowledgeBaseError(origin, [_yaml_problem(e, "unsupported or unsafe YAML tag")]) from None
+        unsafe = str(e.problem or "").startswith("could not determine a constructor")
+        fatal = [_yaml_problem(e, "unsupported or unsafe YAML tag" if unsafe else "invalid YAML value")]
     except yaml.YAMLError as e:
-        raise KnowledgeBaseError(origin, [_yaml_problem(e, "YAML syntax error")]) from None
+        fatal = [_yaml_problem(e, "YAML syntax error")]
     except RecursionError:
-        raise KnowledgeBaseError(origin, ["YAML nested too deeply"]) from None
+        fatal = ["YAML nested too deeply"]
+    finally:
+        loader.dispose()
+    raise KnowledgeBaseError(origin, loader.duplicate_keys + fatal)
 
 
 def _yaml_problem(e: Any, kind: str) -> str:
     mark = getattr(e, "problem_mark", None)
     problem = getattr(e, "problem", None) or ""
-    where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
-    return f"{where}{kind}" + (f" ({problem})" if problem else "")
+    where = f"{_where(mark)}: " if mark is not None else ""
+    return f"{where}{kind}" + (f" ({quote(problem)})" if problem else "")
 
 
 def check_names(drugs: Iterable[Drug], products: Iterable[Product]) -> list[str]:
-    """Every name (generic, brand, synonym, product) must lead to exactly one entry."""
-    problems: list[str] = []
-    owner: dict[str, str] = {}
+    """Every name (generic, brand, synonym, product) must lead to exactly one entry.
 
-    def claim(name: str, who: str) -> None:
-        key = name_key(name)
-        if not key:
-            problems.append(f"{who}: name '{name}' has no letters or digits")
-            return
-        previous = owner.get(key)
-        if previous is None:
-            owner[key] = who
-        elif previous != who:
-            problems.append(f"{who}: name '{name}' is also a name of {previous}")
-
-    for drug in drugs:
-        who = f"drug '{drug.name}'"
-        for name in (drug.name, *drug.names):
-            claim(name, who)
-    for product in products:
-        claim(product.name, f"product '{product.name}'")
-    return problems
+    parse_document already checks this for a file's own entries; this is for records built otherwise.
+    """
+    claims = [(f"drug '{quote(d.name)}'", (d.name, *d.names)) for d in drugs]
+    claims += [(f"product '{quote(p.name)}'", (p.name,)) for p in products]
+    return claim_names(claims)
 
 
-def _merge(base: RawKnowledgeBase, overlay: RawKnowledgeBase) -> list[str]:
-    problems: list[str] = []
-    index = {d.name: i for i, d in enumerate(base.drugs)}
-    for drug in overlay.drugs:
-        if drug.name in index:
-            problems.append(
-                f"drug '{drug.name}': already in the shipped knowledge base; to add names, give only name and names"
+_SHIPPED = "the shipped knowledge base"
+
+
+class _Layers:
+    """The knowledge base being built from the shipped file and the site files on top of it, remembering
+    which file brought each drug, product and source."""
+
+    def __init__(self, base: RawKnowledgeBase) -> None:
+        self.kb = base
+        self.origin: dict[tuple[str, str], str] = {}
+        for drug in base.drugs:
+            self.origin[("drug", drug.name)] = _SHIPPED
+        for product in base.products:
+            self.origin[("product", product.name)] = _SHIPPED
+        for key in base.sources:
+            self.origin[("source", key)] = _SHIPPED
+
+    def _owners(self) -> dict[str, str]:
+        owner: dict[str, str] = {}
+        for drug in self.kb.drugs:
+            who = f"drug '{quote(drug.name)}'"
+            for name in (drug.name, *drug.names):
+                owner.setdefault(name_key(name), who)
+        for product in self.kb.products:
+            owner.setdefault(name_key(product.name), f"product '{quote(product.name)}'")
+        return owner
+
+    def add(self, layer: RawKnowledgeBase, origin: str) -> list[str]:
+        """Merge a site file's records in; the problems are those between it and the files before it."""
+        problems: list[str] = []
+        owner = self._owners()
+        for who, names in layer.claims:
+            for name in names:
+                previous = owner.get(name_key(name))
+                if previous is not None and previous != who:
+                    problems.append(f"{who}: name '{quote(name)}' is also a name of {previous}")
+        kb = self.kb
+        index = {d.name: i for i, d in enumerate(kb.drugs)}
+        for drug in layer.drugs:
+            where = self.origin.get(("drug", drug.name))
+            if where is not None:
+                problems.append(
+                    f"drug '{quote(drug.name)}': already in {where}; to add names, give only name and names"
+                )
+                continue
+            index[drug.name] = len(kb.drugs)
+            kb.drugs.append(drug)
+            self.origin[("drug", drug.name)] = origin
+        for name, names, salts in layer.extensions:  # at most one per drug: parse_document saw to that
+            if name not in index:
+                problems.append(f"drug '{quote(name)}': not in the knowledge base, so it cannot be extended")
+                continue
+            old = kb.drugs[index[name]]
+            kb.drugs[index[name]] = old._replace(
+                names=tuple(dict.fromkeys((*old.names, *names))), salts=tuple(dict.fromkeys((*old.salts, *salts)))
             )
-            continue
-        index[drug.name] = len(base.drugs)
-        base.drugs.append(drug)
-    for name, names, salts in overlay.extensions:
-        if name not in index:
-            problems.append(f"drug '{name}': not in the knowledge base, so it cannot be extended")
-            continue
-        old = base.drugs[index[name]]
-        base.drugs[index[name]] = old._replace(names=old.names + names, salts=old.salts + salts)
-    base.products.extend(overlay.products)
-    base.sources.update(overlay.sources)
-    return problems
-
-
-def _check_products(products: Sequence[Product]) -> list[str]:
-    return [
-        f"product '{p.name}': an ingredient is listed twice"
-        for p in products
-        if len(set(p.ingredients)) != len(p.ingredients)
-    ]
-
-
-def _check(layer: RawKnowledgeBase) -> list[str]:
-    return check_names(layer.drugs, layer.products) + _check_products(layer.products)
+        for product in layer.products:
+            where = self.origin.get(("product", product.name))
+            if where is not None:
+                problems.append(f"product '{quote(product.name)}': already in {where}")
+                continue
+            kb.products.append(product)
+            self.origin[("product", product.name)] = origin
+        for key, source in layer.sources.items():
+            where = self.origin.get(("source", key))
+            if where is not None:
+                problems.append(f"source '{quote(key)}': already in {where}")
+                continue
+            kb.sources[key] = source
+            self.origin[("source", key)] = origin
+        return problems
 
 
 def _finish(raw: RawKnowledgeBase, origins: list[str], version_suffix: str = "") -> KnowledgeBase:
@@ -160,25 +368,34 @@ def _finish(raw: RawKnowledgeBase, origins: list[str], version_suffix: str = "")
     )
 
 
+def _builtin(builtin: Path | str | None) -> tuple[RawKnowledgeBase, str]:
+    path = str(builtin if builtin is not None else builtin_path())
+    compiled = _compiled(Path(path)) if builtin is None else None
+    if compiled is not None:
+        return from_compiled(compiled), path  # validated when the wheel was built
+    data, problems = _read(path)
+    base, more = parse_document(data, overlay=False)
+    if problems or more:
+        raise KnowledgeBaseError(path, problems + more)
+    return base, path
+
+
+def _add_site(layers: _Layers, site: Path | str, data: Any) -> list[str]:
+    layer, problems = parse_document(data, overlay=True, known_sources=layers.kb.sources)
+    return problems + layers.add(layer, str(site))
+
+
 def load_knowledge_base(extra: Sequence[Path | str] = (), *, builtin: Path | str | None = None) -> KnowledgeBase:
     """Load the shipped knowledge base (or `builtin`), then each site file in `extra` on top of it.
 
     Raises KnowledgeBaseError listing every problem of the first invalid file.
     """
-    path = str(builtin if builtin is not None else builtin_path())
-    compiled = _compiled(Path(path)) if builtin is None else None
-    if compiled is not None:
-        base = from_compiled(compiled)  # validated when the wheel was built
-    else:
-        base, problems = parse_document(read_document(path), overlay=False)
-        problems = problems or _check(base)
-        if problems:
-            raise KnowledgeBaseError(path, problems)
+    base, path = _builtin(builtin)
+    layers = _Layers(base)
     origins = [path]
     for site in extra:
-        layer, problems = parse_document(read_document(site), overlay=True, known_sources=base.sources)
-        if not problems:
-            problems = _merge(base, layer) or _check(base)
+        data, problems = _read(site)
+        problems += _add_site(layers, site, data)
         if problems:
             raise KnowledgeBaseError(str(site), problems)
         origins.append(str(site))
@@ -192,11 +409,9 @@ def validate_file(path: Path | str, *, builtin: Path | str | None = None) -> lis
     layered over the shipped knowledge base.
     """
     try:
-        data = read_document(path)
+        data, problems = _read(path)
         if isinstance(data, Mapping) and "kb_version" in data:
-            layer, problems = parse_document(data, overlay=False)
-            return problems or _check(layer)
-        load_knowledge_base([path], builtin=builtin)
+            return problems + parse_document(data, overlay=False)[1]
+        return problems + _add_site(_Layers(_builtin(builtin)[0]), path, data)
     except KnowledgeBaseError as e:
         return e.problems
-    return []

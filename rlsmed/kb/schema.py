@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import datetime as _dt
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..models import Drug, Effect, Evidence, Product, Source
 from ..normalize import name_key
 
-__all__ = ["RawKnowledgeBase", "from_compiled", "parse_document", "to_compiled"]
+__all__ = ["RawKnowledgeBase", "claim_names", "from_compiled", "parse_document", "quote", "to_compiled"]
 
 _TOP_KEYS = {"schema_version", "kb_version", "updated", "sources", "drugs", "products"}
 _SOURCE_KEYS = {"citation", "doi", "pmid", "url"}
@@ -31,7 +31,13 @@ _EXTEND_KEYS = {"name", "names", "salts"}
 _PRODUCT_KEYS = {"name", "ingredients", "note"}
 _ATC = re.compile(r"^[A-Z]\d\d[A-Z]{2}\d\d$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
+_URL = re.compile(r"^https?://\S+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SCHEMA_VERSION = 1
+# Problems about the items of one list field, beyond which they are counted instead of listed (a list of
+# 100,000 numbers is one mistake, not 100,000).
+_MAX_ITEM_PROBLEMS = 10
+_QUOTE_LENGTH = 60
 
 
 class RawKnowledgeBase:
@@ -44,11 +50,38 @@ class RawKnowledgeBase:
         self.drugs: list[Drug] = []
         self.extensions: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
         self.products: list[Product] = []
+        # Who claims which names, for every entry whose name could be read, valid or not: the name
+        # checks run on these, so that they are reported together with the schema's problems.
+        self.claims: list[tuple[str, tuple[str, ...]]] = []
 
 
 def _type_name(value: object) -> str:
     # Never echo the value itself: it may be huge (alias bombs) or patient data.
     return type(value).__name__
+
+
+def quote(value: object) -> str:
+    """A value from the file as problems echo it: on one line (escaped) and cut short."""
+    text = str(value)[: _QUOTE_LENGTH + 1]
+    if not text.isprintable():
+        text = text.encode("unicode_escape").decode("ascii")
+    return text if len(text) <= _QUOTE_LENGTH else text[:_QUOTE_LENGTH] + "..."
+
+
+def claim_names(claims: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
+    """Every name (generic, brand, synonym, product) must lead to exactly one entry."""
+    problems: list[str] = []
+    owner: dict[str, str] = {}
+    for who, names in claims:
+        for name in names:
+            key = name_key(name)
+            if not key:
+                problems.append(f"{who}: name '{quote(name)}' has no letters or digits")
+                continue
+            previous = owner.setdefault(key, who)
+            if previous != who:
+                problems.append(f"{who}: name '{quote(name)}' is also a name of {previous}")
+    return problems
 
 
 class _Collector:
@@ -76,23 +109,42 @@ class _Collector:
         if value is None:
             return ()
         if isinstance(value, str):
-            value = [value]
+            # Not wrapped into a list: `names: Lexapro, Cipralex` would become one name.
+            self.add(where, f"field '{key}' must be a list, like [{quote(value)}], not a single text")
+            return ()
         if not isinstance(value, list):
             self.add(where, f"field '{key}' must be a list of text, not {_type_name(value)}")
             return ()
         out: list[str] = []
+        bad = 0
         for i, item in enumerate(value):
             if not isinstance(item, str) or not item.strip():
-                self.add(where, f"field '{key}' item {i + 1} must be non-empty text, not {_type_name(item)}")
+                bad += 1
+                if bad <= _MAX_ITEM_PROBLEMS:
+                    what = "empty text" if isinstance(item, str) else _type_name(item)
+                    self.add(where, f"field '{key}' item {i + 1} must be non-empty text, not {what}")
                 continue
             out.append(" ".join(item.split()))
+        if bad > _MAX_ITEM_PROBLEMS:
+            self.add(where, f"field '{key}': {bad - _MAX_ITEM_PROBLEMS} more items are not non-empty text")
         return tuple(out)
 
 
+def _entry_name(entry: object) -> str:
+    """An entry's name as its problems are labelled with, or "" when it has none that is text."""
+    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
+        return " ".join(entry["name"].split())
+    return ""
+
+
 def _label(index: int, entry: object, kind: str) -> str:
-    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str) and entry["name"].strip():
-        return f"{kind} '{entry['name'].strip()}'"
-    return f"{kind} #{index + 1}"
+    name = _entry_name(entry)
+    return f"{kind} '{quote(name)}'" if name else f"{kind} #{index + 1}"
+
+
+def entry_label(index: int, name: object, kind: str) -> str:
+    """The label of a drug, product or source entry, from its position and its `name` (for the YAML loader)."""
+    return _label(index, {"name": name}, kind)
 
 
 def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
@@ -111,16 +163,20 @@ def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
             c.add(where, f"must be a mapping with a citation, not {_type_name(value)}")
             continue
         for extra in sorted(set(map(str, value)) - _SOURCE_KEYS):
-            c.add(where, f"unknown field '{extra}'")
+            c.add(where, f"unknown field '{quote(extra)}'")
         citation = c.text(where, value, "citation")
         doi = c.text(where, value, "doi", required=False)
-        pmid = c.text(where, value, "pmid", required=False) if not isinstance(value.get("pmid"), int) else ""
-        if isinstance(value.get("pmid"), int):
-            pmid = str(value["pmid"])
+        raw_pmid = value.get("pmid")
+        pmid = str(raw_pmid) if type(raw_pmid) is int else raw_pmid.strip() if isinstance(raw_pmid, str) else ""
+        if raw_pmid not in (None, "") and not pmid.isdigit():
+            c.add(where, "pmid must be digits")
+            pmid = ""
         url = c.text(where, value, "url", required=False)
         if doi and not _DOI.match(doi):
             c.add(where, "doi must look like 10.NNNN/suffix (without 'doi:' or a URL)")
-        if not (doi or pmid or url):
+        if url and not _URL.match(url):
+            c.add(where, "url must start with https:// or http://")
+        if all(value.get(k) in (None, "") for k in ("doi", "pmid", "url")):
             c.add(where, "needs a doi, pmid or url so the claim can be checked")
         out[key] = Source(key=key, citation=citation, doi=doi, pmid=pmid, url=url)
     return out
@@ -129,7 +185,7 @@ def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
 def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source], c: _Collector) -> Drug | None:
     where = _label(i, entry, "drug")
     for extra in sorted(set(map(str, entry)) - _DRUG_KEYS):
-        c.add(where, f"unknown field '{extra}'")
+        c.add(where, f"unknown field '{quote(extra)}'")
     before = len(c.problems)
     name = c.text(where, entry, "name")
     if name and (name != name.lower() or not name_key(name)):
@@ -152,20 +208,22 @@ def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source],
     atc = c.text_list(where, entry, "atc")
     for code in atc:
         if not _ATC.match(code):
-            c.add(where, f"ATC code '{code}' is not of the form N06AB06")
+            c.add(where, f"ATC code '{quote(code)}' is not of the form N06AB06")
     rxcui_raw = entry.get("rxcui", "")
     rxcui = str(rxcui_raw) if isinstance(rxcui_raw, (int, str)) and not isinstance(rxcui_raw, bool) else ""
     if rxcui_raw not in (None, "") and not rxcui.isdigit():
         c.add(where, "rxcui must be digits, or empty when not verified")
     keys = c.text_list(where, entry, "sources")
-    if "sources" in entry and not keys:
+    if "sources" not in entry:
+        c.add(where, "missing field 'sources'")
+    elif entry["sources"] is None or entry["sources"] == []:
         c.add(where, "needs at least one source")
     cited: list[Source] = []
     for key in keys:
         if key in sources:
             cited.append(sources[key])
         else:
-            c.add(where, f"cites unknown source '{key}'")
+            c.add(where, f"cites unknown source '{quote(key)}'")
     if len(c.problems) > before or effect is None or evidence is None:
         return None
     return Drug(
@@ -192,21 +250,63 @@ def _parse_product(i: int, entry: Any, c: _Collector) -> Product | None:
         c.add(where, f"must be a mapping, not {_type_name(entry)}")
         return None
     for extra in sorted(set(map(str, entry)) - _PRODUCT_KEYS):
-        c.add(where, f"unknown field '{extra}'")
+        c.add(where, f"unknown field '{quote(extra)}'")
     before = len(c.problems)
     name = c.text(where, entry, "name")
     ingredients = c.text_list(where, entry, "ingredients")
     if "ingredients" not in entry:
         c.add(where, "missing field 'ingredients'")
-    elif not ingredients:
+    elif entry["ingredients"] is None or entry["ingredients"] == []:
         c.add(where, "needs at least one ingredient")
     for ing in ingredients:
         if ing != ing.lower() or not name_key(ing):
-            c.add(where, f"ingredient '{ing}' must be a lowercase generic name")
+            c.add(where, f"ingredient '{quote(ing)}' must be a lowercase generic name")
+    if len(set(ingredients)) != len(ingredients):
+        c.add(where, "an ingredient is listed twice")
     note = c.text(where, entry, "note", required=False)
     if len(c.problems) > before:
         return None
     return Product(name=name, ingredients=ingredients, note=note)
+
+
+def _parse_updated(data: Mapping[str, Any], overlay: bool, c: _Collector) -> str:
+    updated = data.get("updated")
+    if isinstance(updated, _dt.date):  # a datetime is a date too
+        return updated.isoformat()[:10]
+    if updated is None:
+        if not overlay:
+            c.add("", "missing field 'updated'")
+        return ""
+    if isinstance(updated, str) and _DATE.match(updated.strip()):
+        try:
+            return _dt.date.fromisoformat(updated.strip()).isoformat()
+        except ValueError:
+            pass
+    c.add("", "field 'updated' must be a date (YYYY-MM-DD)")
+    return ""
+
+
+def _entries(data: Mapping[str, Any], key: str, required: bool, c: _Collector) -> list[Any]:
+    entries = data.get(key)
+    if entries is None:
+        if required:
+            c.add("", f"missing field '{key}'")
+        return []
+    if not isinstance(entries, list):
+        c.add("", f"'{key}' must be a list, not {_type_name(entries)}")
+        return []
+    return entries
+
+
+def _written_twice(seen: dict[str, int], name: str, i: int, where: str, c: _Collector) -> bool:
+    """Whether an earlier entry of the same kind in this file has this name (a problem, naming both)."""
+    if not name:
+        return False
+    first = seen.setdefault(name, i)
+    if first == i:
+        return False
+    c.add(where, f"written twice in this file (entries #{first + 1} and #{i + 1})")
+    return True
 
 
 def parse_document(
@@ -214,8 +314,10 @@ def parse_document(
 ) -> tuple[RawKnowledgeBase, list[str]]:
     """Turn one loaded YAML document into typed records and the list of problems found in it.
 
-    An overlay (a site's own file given with --kb) may omit the version fields and may extend a
-    shipped entry with further names by giving only `name`, `names` and `salts`.
+    Every problem of the file itself is listed, the schema's and the names' together: an entry that
+    fails the schema still has its names checked. An overlay (a site's own file given with --kb) may
+    omit the version fields and may extend a shipped entry with further names by giving only `name`,
+    `names` and `salts`; what it adds is checked against the other files when they are merged.
     """
     c = _Collector()
     out = RawKnowledgeBase()
@@ -223,52 +325,52 @@ def parse_document(
         c.add("", f"the file must be a mapping with 'drugs', not {_type_name(data)}")
         return out, c.problems
     for extra in sorted(set(map(str, data)) - _TOP_KEYS):
-        c.add("", f"unknown top-level field '{extra}'")
+        c.add("", f"unknown top-level field '{quote(extra)}'")
     version = data.get("schema_version", None if not overlay else _SCHEMA_VERSION)
-    if version != _SCHEMA_VERSION:
+    if type(version) is not int or version != _SCHEMA_VERSION:
         c.add("", f"schema_version must be {_SCHEMA_VERSION}")
     if not overlay or "kb_version" in data:
         out.kb_version = c.text("", data, "kb_version")
-    updated = data.get("updated")
-    if isinstance(updated, (_dt.date, _dt.datetime)):
-        out.updated = updated.isoformat()[:10]
-    elif isinstance(updated, str) or (updated is None and overlay):
-        out.updated = updated or ""
-    else:
-        c.add("", "field 'updated' must be a date (YYYY-MM-DD)")
+    out.updated = _parse_updated(data, overlay, c)
     out.sources = _parse_sources(data.get("sources"), c)
     citable = {**(known_sources or {}), **out.sources}
-    drugs = data.get("drugs")
-    if drugs is None:
-        drugs = []
-        if not overlay:
-            c.add("", "missing field 'drugs'")
-    if not isinstance(drugs, list):
-        c.add("", f"'drugs' must be a list, not {_type_name(drugs)}")
-        drugs = []
-    for i, entry in enumerate(drugs):
+    seen: dict[str, int] = {}
+    for i, entry in enumerate(_entries(data, "drugs", not overlay, c)):
+        where = _label(i, entry, "drug")
         if not isinstance(entry, Mapping):
-            c.add(_label(i, entry, "drug"), f"must be a mapping, not {_type_name(entry)}")
+            c.add(where, f"must be a mapping, not {_type_name(entry)}")
             continue
+        name = _entry_name(entry)
+        twice = _written_twice(seen, name, i, where, c)
         if overlay and set(map(str, entry)) <= _EXTEND_KEYS:
-            where = _label(i, entry, "drug")
             name = c.text(where, entry, "name")
             names = c.text_list(where, entry, "names")
             salts = c.text_list(where, entry, "salts")
-            if name:
+            if name and not twice:
                 out.extensions.append((name, names, salts))
+                out.claims.append((where, (name, *names)))
             continue
         drug = _parse_drug(i, entry, citable, c)
+        if twice:
+            continue
         if drug is not None:
             out.drugs.append(drug)
-    products = data.get("products") or []
-    if not isinstance(products, list):
-        c.add("", f"'products' must be a list, not {_type_name(products)}")
-        products = []
-    for i, entry in enumerate(products):
+            out.claims.append((where, (drug.name, *drug.names)))
+        elif name:  # invalid, but its names can still clash with others'
+            names = _Collector().text_list(where, entry, "names")
+            out.claims.append((where, (name, *names)))
+    seen = {}
+    for i, entry in enumerate(_entries(data, "products", False, c)):
+        where = _label(i, entry, "product")
+        twice = _written_twice(seen, _entry_name(entry), i, where, c)
         product = _parse_product(i, entry, c)
+        if twice:
+            continue
         if product is not None:
             out.products.append(product)
+        if _entry_name(entry):
+            out.claims.append((where, (_entry_name(entry),)))
+    c.problems.extend(claim_names(out.claims))
     return out, c.problems
 
 

@@ -9,17 +9,53 @@ from typing import Any, BinaryIO, NamedTuple, Protocol
 
 from ..models import InputRecord
 
-__all__ = ["BATCH", "ReadOptions", "Reader", "Rewound", "record_batches"]
+__all__ = [
+    "BATCH",
+    "MAX_MEDICATION_KEYS",
+    "MedicationEntry",
+    "MedicationIndex",
+    "ReadOptions",
+    "Reader",
+    "Rewound",
+    "record_batches",
+]
 
 BATCH = 2048  # records screened together: enough to amortise per-batch work, few enough to stream
+MAX_MEDICATION_KEYS = 100_000  # Medications kept for references (a key each, two for some): ~40 MB at most
+
+# What a medicationReference resolves to: (text, RxNorm codes, code label when there is no text, such
+# as "RxNorm 1049630").
+MedicationEntry = tuple[str, tuple[str, ...], str]
+
+
+class MedicationIndex:
+    """The Medication resources of a run's FHIR inputs, collected before any is read (readers.prepare),
+    so that a reference resolves whatever the order of lines and files.
+
+    `entries` maps reference keys ("Medication/<id>", or a fullUrl that does not end so) to what the
+    Medication says; it holds no more than `limit` keys (`full` then says some were left out).
+    `sources` names the inputs whose Medications are all in it.
+    """
+
+    __slots__ = ("entries", "full", "limit", "sources")
+
+    def __init__(self, limit: int = MAX_MEDICATION_KEYS) -> None:
+        self.entries: dict[str, MedicationEntry] = {}
+        self.sources: set[str] = set()
+        self.limit = limit
+        self.full = False
 
 
 class ReadOptions(NamedTuple):
-    """Reader settings from the command line; each reader uses the ones that apply to it."""
+    """Reader settings from the command line; each reader uses the ones that apply to it.
+
+    `medications` is set by readers.prepare for a run over several inputs (the FHIR reader uses it).
+    """
 
     column: str | None = None
     patient_column: str | None = None
     all_statuses: bool = False
+    medications: MedicationIndex | None = None
 
 
 class Reader(Protocol):

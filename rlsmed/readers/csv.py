@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import csv
+import re
 import unicodedata
 from collections.abc import Iterator, Sequence
-from itertools import chain, repeat
+from itertools import chain, islice, repeat
 from operator import add
 from types import MappingProxyType
 from typing import BinaryIO, NamedTuple
@@ -13,9 +14,9 @@ from typing import BinaryIO, NamedTuple
 from ..errors import InputError
 from ..models import InputRecord
 from .base import BATCH, ReadOptions
-from .decode import iter_chunks
+from .decode import MAX_LINE, iter_chunks, looks_like_json
 
-__all__ = ["Columns", "CsvReader", "find_columns", "looks_like_header", "sniff_delimiter"]
+__all__ = ["Columns", "CsvReader", "find_columns", "looks_like_table", "sniff_delimiter"]
 
 DELIMITERS = "\t,;|"  # in order of preference when a header has as many of two
 ONE_COLUMN = "\x1f"  # a header without delimiters is one column: rows are then split nowhere
@@ -45,6 +46,14 @@ _DETAIL_WORDS = (
     "category allerg interaction instruction"
 ).split()
 _DETAIL_ENDINGS = ("id", "code", "codes", "cui", "ndc", "no", "number", "num")
+# Other names a column of a medication export has (after normalize_header): with a medication column,
+# one of these makes a header line a header even before any data row confirms it.
+OTHER_HEADERS = (
+    "dose dosage doses strength sig directions instructions frequency route form quantity qty unit units "
+    "refills start stop startdate stopdate enddate begindate orderdate ordered prescriber provider pharmacy "
+    "note notes comment comments posologie dosis"
+).split()
+_KNOWN_HEADERS = frozenset(PATIENT_HEADERS + CODE_HEADERS + REASON_HEADERS + STATUS_HEADERS + OTHER_HEADERS)
 
 _NO_CONTEXT: MappingProxyType[str, str] = MappingProxyType({})
 
@@ -149,14 +158,82 @@ def find_columns(headers: Sequence[str], source: str, options: ReadOptions) -> C
     return Columns(medication, patient, code, reason, status, context)
 
 
-def looks_like_header(line: str) -> bool:
-    """True when a first line has a delimiter and names a medication column (for format detection)."""
-    delimiter = sniff_delimiter(line)
-    if delimiter is None:
+# Content detection (stdin and names without a telling extension): a table must show that it is one.
+SAMPLE_ROWS = 20  # data rows looked at after the header
+MIN_ROWS = 3  # consistent data rows that confirm a header without a second known column name
+_MAX_NAME = 40  # characters of a column name; longer cells are free text
+_MAX_NAME_WORDS = 5
+_NUMBER_WORD = re.compile(r"(?:^|[\s(\[#])\d")  # "50 mg", "as of 3/1", "(2024)": not a column name
+
+
+def _column_name(cell: str) -> bool:
+    """True when a header cell reads as a column name: short, a letter, no number or date standing alone,
+    no "label: text". Digits inside a word ("ICD10", "Dose_2") are fine; an empty cell is fine."""
+    cell = cell.strip()
+    if not cell:
+        return True
+    return (
+        len(cell) <= _MAX_NAME
+        and len(cell.split()) <= _MAX_NAME_WORDS
+        and any(c.isalpha() for c in cell)
+        and not _NUMBER_WORD.search(cell)
+        and ":" not in cell.rstrip(":")
+    )
+
+
+def _width(row: Sequence[str], width: int) -> int:
+    """The number of cells of a row, not counting empty cells beyond `width` (a trailing delimiter)."""
+    n = len(row)
+    while n > width and not row[n - 1].strip():
+        n -= 1
+    return n
+
+
+def looks_like_table(sample: str, *, complete: bool, need_medication: bool = False) -> bool:
+    """True when the first lines of an input are a delimited table (for format detection by content).
+
+    `sample` is the decoded start of the input and `complete` says whether it is the whole input (else its
+    last line, perhaps cut short, is not looked at). A table has a header line with a delimiter whose
+    cells all read as column names, and every data row of the sample (up to SAMPLE_ROWS) has as many
+    cells as the header. Then it is a table when the header names a medication column (MEDICATION_HEADERS)
+    and either another column known from exports (patient, dose, sig, code, status …) or at least
+    MIN_ROWS data rows; or, unless `need_medication`, without a medication column when it names two
+    known columns and has MIN_ROWS data rows (the CSV reader then asks for --column).
+    A list whose lines hold several drugs separated by commas has no such header: it stays text.
+    """
+    lines = sample.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    if not complete:
+        lines.pop()  # perhaps cut short
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None:
         return False
-    cells = next(csv.reader([line], delimiter=delimiter, skipinitialspace=True), [])
-    # Only the known names: "Medications: aspirin, ibuprofen" opens many a plain-text list.
-    return any(normalize_header(c) in _MEDICATION_SET for c in cells)
+    header_line = lines[start].removeprefix("\ufeff")
+    delimiter = sniff_delimiter(header_line)
+    if delimiter is None or looks_like_json(header_line):
+        return False
+    feed = map(add, chain((header_line,), islice(lines, start + 1, None), (_SENTINEL,)), repeat("\n"))
+    reader = csv.reader(feed, delimiter=delimiter, skipinitialspace=True)
+    try:
+        header = next(reader)
+        rows = []
+        for row in islice(reader, SAMPLE_ROWS + 1):
+            if row and _SENTINEL in row[-1]:
+                break  # the end, or a quote left open (which the CSV reader reports)
+            if row:
+                rows.append(row)
+    except csv.Error:
+        return False
+    if not header or _SENTINEL in header[-1] or not all(_column_name(c) for c in header):
+        return False
+    width = len(header)
+    rows = rows[:SAMPLE_ROWS]
+    if any(_width(row, width) != width for row in rows):
+        return False
+    keys = [normalize_header(c) for c in header]
+    known = sum(k in _KNOWN_HEADERS or k in _MEDICATION_SET for k in keys)
+    if any(k in _MEDICATION_SET for k in keys):
+        return known >= 2 or len(rows) >= MIN_ROWS
+    return not need_medication and known >= 2 and len(rows) >= MIN_ROWS
 
 
 def _codes(cell: str) -> tuple[str, ...]:
@@ -171,6 +248,13 @@ def _codes(cell: str) -> tuple[str, ...]:
 
 
 _UNBALANCED = "unbalanced quote: a quoted field starts on this line and is never closed"
+_TOO_LONG = f"a field longer than {MAX_LINE:,} characters starts on this row (a quote left open?)"
+_JSON = "JSON, not CSV or TSV; FHIR JSON is read with --input-format fhir"
+
+
+def _is_json(header_line: str) -> bool:
+    """True when the line a header should be on starts a JSON document (`{`, `[`, `{"…`, `[{…`)."""
+    return header_line.strip() in ("{", "[") or looks_like_json(header_line)
 
 
 class CsvReader:
@@ -198,6 +282,11 @@ class CsvReader:
         else:
             return
         header_line = header_line.removeprefix("\ufeff")
+        if _is_json(header_line):
+            raise InputError(f"{source}:{before + 1}", _JSON)
+        # Any field up to the longest line: the csv module's own limit (128 KiB) would cut a long cell.
+        if csv.field_size_limit() < MAX_LINE:
+            csv.field_size_limit(MAX_LINE)
         dot = source.rfind(".")
         preferred = _EXTENSION_DELIMITERS.get(source[dot:].lower()) if dot > 0 else None
         delimiter = sniff_delimiter(header_line, preferred) or ONE_COLUMN
@@ -242,6 +331,10 @@ class CsvReader:
             if batch:
                 yield batch
         except csv.Error as e:
-            spans = before + reader.line_num - done
-            problem = _UNBALANCED if spans > 1 or "field larger" in str(e) else f"cannot read this row ({e})"
+            if "field larger" in str(e):
+                problem = _TOO_LONG
+            elif before + reader.line_num - done > 1:
+                problem = _UNBALANCED
+            else:
+                problem = f"cannot read this row ({e})"
             raise InputError(f"{source}:{done + 1}", problem) from None

@@ -9,7 +9,7 @@ from typing import BinaryIO
 
 from ..errors import InputError
 
-__all__ = ["MAX_LINE", "iter_chunks", "iter_lines", "sniff_encoding"]
+__all__ = ["MAX_LINE", "iter_chunks", "iter_lines", "looks_like_json", "sniff_encoding"]
 
 CHUNK = 1 << 16
 MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is not a medication list
@@ -49,6 +49,16 @@ def sniff_encoding(head: bytes, *, final: bool = True) -> tuple[str | None, int]
     except UnicodeDecodeError:
         return "cp1252", 0
     return "utf-8", 0
+
+
+def looks_like_json(text: str) -> bool:
+    """True when text starts as a JSON object or an array of objects does: `{` then `"`, or `[` then `{`
+    (whitespace allowed between them). NDJSON starts so too. `[ ] Zoloft` or `{Zoloft}` is no JSON."""
+    text = text.lstrip().removeprefix("\ufeff").lstrip()
+    if not text or text[0] not in "{[":
+        return False
+    second = text[1:].lstrip()[:1]
+    return second == '"' if text[0] == "{" else second == "{"
 
 
 def _line_number(done: int, text: str) -> int:

@@ -14,14 +14,21 @@ __all__ = ["ResultSource", "Writer"]
 class ResultSource(Protocol):
     """A screening run as writers see it: results to iterate once, then the summary and advice.
 
-    When `replayable`, `reread_batches()` gives the records again, in the same order, for writers that
-    need a second pass to keep memory flat; stdin cannot be read twice.
+    After `replay()` returns True, `reread_batches()` gives the records again, in the same order, for
+    writers that need a second pass to keep memory flat (stdin's bytes are then kept in memory).
     """
 
     meta: ReportMeta
 
     @property
-    def replayable(self) -> bool: ...
+    def input_names(self) -> list[str]:
+        """The names of the inputs, in order (file paths, or <stdin>)."""
+        ...
+
+    def replay(self) -> bool:
+        """Arrange, before iterating, for `reread_batches` to work; False when the input cannot be read
+        twice."""
+        ...
 
     def __iter__(self) -> Iterator[LineResult]: ...
 

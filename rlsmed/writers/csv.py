@@ -35,6 +35,7 @@ COLUMNS = (
     "rationale",
     "considerations",
     "sources",
+    "kb_version",
 )
 
 
@@ -79,13 +80,15 @@ class CsvWriter:
     def write(self, source: ResultSource, out: TextIO) -> Summary:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
-        blank = [""] * (len(COLUMNS) - 9)
+        # Every row names the knowledge base it rests on, so that a row keeps its meaning on its own.
+        kb = csv_cell(f"{source.meta.kb_version} ({source.meta.kb_updated})")
+        blank = [""] * (len(COLUMNS) - 10)
         for result in source:
             if result.status is LineStatus.FLAGGED:
-                writer.writerows(self._finding(f) for f in result.findings)
+                writer.writerows([*self._finding(f), kb] for f in result.findings)
                 continue
             status = result.status.value
             ingredients = "|".join(r.ingredient for r in result.recognized)
             row = [*_where(result.record), status, csv_cell(result.record.text), csv_cell(dose(result.record))]
-            writer.writerow([*row, ingredients, *blank])
+            writer.writerow([*row, ingredients, *blank, kb])
         return source.finish()

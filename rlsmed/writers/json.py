@@ -2,7 +2,7 @@
 
 Findings are written as they are found. Recognised and unrecognised lines follow in their own lists;
 to keep memory flat the input is read a second time for them (a few bytes a line are kept in between),
-except for stdin, whose lines are kept until the end.
+stdin included: its bytes are kept in memory for the second reading.
 """
 
 from __future__ import annotations
@@ -136,7 +136,7 @@ class JsonWriter:
         w = out.write
         w(f'{{\n"kb_version": {_dumps(meta.kb_version)},\n"kb_updated": {_dumps(meta.kb_updated)},\n')
         w('"findings": [')
-        keep = not source.replayable  # stdin: keep what the later lists need
+        keep = not source.replay()  # an input that cannot be read again: keep what the later lists need
         kept_recognized: list[tuple[InputRecord, tuple[Recognition, ...]]] = []
         unrecognized: list[InputRecord] | None = []  # kept up to a limit, or read again
         # Per record its Outcome.state: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of

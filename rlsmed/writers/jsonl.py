@@ -1,16 +1,19 @@
 """JSON Lines: one object per patient (or per input file when the input names no patients).
 
-Results are held per patient until the end, so each patient gets one object however their rows are
-ordered; past a limit, the patients seen longest ago are written out first (a patient whose rows
-come back after that gets a second object), which keeps memory flat on exports of any size.
+A patient is the same patient in every input file of a run. Results are held per patient until the end,
+so each patient gets one object however their rows are ordered; past a limit, the patients seen longest
+ago are written out first (a patient whose rows come back after that gets a second object, and a notice
+on stderr says how many), which keeps memory flat on exports of any size.
 """
 
 from __future__ import annotations
 
 import json
+import sys
 from json.encoder import encode_basestring_ascii
 from typing import TextIO
 
+from ..advice import iron_advice
 from ..models import LineResult, LineStatus
 from ..report import Summary
 from .base import ResultSource
@@ -18,7 +21,7 @@ from .json import JsonWriter, where
 
 __all__ = ["JsonlWriter"]
 
-_HELD_RESULTS = 20_000  # results held before the oldest patients are written out (about 20 MB)
+_HELD_RESULTS = 50_000  # results held before the oldest patients are written out (about 50 MB)
 
 
 class JsonlWriter:
@@ -26,34 +29,57 @@ class JsonlWriter:
 
     name = "jsonl"
 
-    def __init__(self, *, held: int = _HELD_RESULTS) -> None:
+    def __init__(self, *, held: int | None = None) -> None:
         self._json = JsonWriter()
-        self._held_limit = held
+        self._held_limit = held or _HELD_RESULTS
 
     def write(self, source: ResultSource, out: TextIO) -> Summary:
         version = encode_basestring_ascii(source.meta.kb_version)
+        updated = encode_basestring_ascii(source.meta.kb_updated)
+        # The iron advice goes with each patient who has a finding (a report's advice, per patient).
+        iron = iron_advice(source.meta.ferritin, source.meta.tsat)
+        advice = json.dumps([{"topic": iron.topic, "text": iron.text, "sources": list(iron.sources)}])
         groups: dict[tuple[str, str | None], list[LineResult]] = {}
+        written: set[str] = set()
+        self.split_patients = 0
         held = 0
         for batch in source.batches():
             results = batch.results
             for result in results:
                 record = result.record
-                key = (record.source, record.patient)
+                # Rows of one patient are one group whatever file they come from; without patients, a
+                # file is the group.
+                key: tuple[str, str | None] = (
+                    ("", record.patient) if record.patient is not None else (record.source, None)
+                )
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = []
+                    if record.patient in written:
+                        self.split_patients += 1
                 group.append(result)
             held += len(results)
             while held > self._held_limit and len(groups) > 1:
                 oldest = next(iter(groups))
                 held -= len(groups[oldest])
-                out.write(self._patient(oldest, groups.pop(oldest), version))
+                if oldest[1] is not None:
+                    written.add(oldest[1])
+                out.write(self._patient(oldest, groups.pop(oldest), version, updated, advice))
         for key, results in groups.items():
-            out.write(self._patient(key, results, version))
+            out.write(self._patient(key, results, version, updated, advice))
+        if self.split_patients:
+            sys.stderr.write(
+                f"rlsmed: the rows of {self.split_patients:,} patients were far apart in the input, so they have "
+                "more than one JSON Lines object (sort the input by patient to keep them together)\n"
+            )
         return source.finish()
 
-    def _patient(self, key: tuple[str, str | None], results: list[LineResult], version: str) -> str:
+    def _patient(
+        self, key: tuple[str, str | None], results: list[LineResult], version: str, updated: str, advice: str
+    ) -> str:
         source, patient = key
+        if not source:
+            source = results[0].record.source
         findings: list[str] = []
         recognized: list[str] = []
         unrecognized: list[str] = []
@@ -75,6 +101,7 @@ class JsonlWriter:
         )
         return (
             f'{{"patient": {json.dumps(patient)}, "source": {encode_basestring_ascii(source)}, '
-            f'"kb_version": {version}, "counts": {counts}, "findings": [{", ".join(findings)}], '
-            f'"recognized": [{", ".join(recognized)}], "unrecognized": [{", ".join(unrecognized)}]}}\n'
+            f'"kb_version": {version}, "kb_updated": {updated}, "counts": {counts}, '
+            f'"findings": [{", ".join(findings)}], "recognized": [{", ".join(recognized)}], '
+            f'"unrecognized": [{", ".join(unrecognized)}], "advice": {advice if count else "[]"}}}\n'
         )

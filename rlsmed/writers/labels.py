@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
-from ..models import Finding, InputRecord, LineResult, MatchKind
+from ..models import Effect, Finding, InputRecord, MatchKind
 from ..report import ReportMeta, Summary
+from .base import ResultSource
 
-__all__ = ["DISCLAIMER", "LIST_RECOGNIZED_UP_TO", "by_patient", "dose", "match_label", "place", "summary_line"]
+__all__ = ["DISCLAIMER", "dose", "effect_label", "match_label", "place", "plural", "summary_kb", "summary_line"]
 
-# Listing every recognised line helps on a patient's list, not on an export of thousands.
-LIST_RECOGNIZED_UP_TO = 200
+_SHORT_EFFECT = {
+    Effect.WORSENS: "may worsen RLS",
+    Effect.AUGMENTATION: "augmentation",
+    Effect.MIXED: "mixed evidence",
+    Effect.LOWER_RISK: "lower risk",
+    Effect.RLS_TREATMENT: "RLS treatment",
+    Effect.INFORMATION: "none known",
+}
 
 DISCLAIMER = (
     "rlsmed supports, and does not replace, clinical judgement: review each finding with the patient's "
@@ -31,6 +36,19 @@ def dose(record: InputRecord) -> str:
     return "; ".join(parts)
 
 
+def effect_label(f: Finding, *, short: bool = False) -> str:
+    """What the drug does, worded for the indication: augmentation is a risk of treating RLS, while in
+    Parkinson's disease the drug is essential and is monitored."""
+    if f.indication == "parkinson" and f.drug.effect is Effect.AUGMENTATION:
+        return "Parkinson's: monitor" if short else "augmentation risk applies to RLS; in Parkinson's disease: monitor"
+    return _SHORT_EFFECT[f.drug.effect] if short else f.drug.effect.label
+
+
+def summary_kb(source: ResultSource) -> str:
+    """The knowledge base a report rests on, as every report states it."""
+    return f"{source.meta.kb_version} ({source.meta.kb_updated})"
+
+
 def match_label(f: Finding) -> str:
     if f.match is MatchKind.EXACT:
         return "exact"
@@ -43,15 +61,15 @@ def place(record: InputRecord, many_sources: bool) -> str:
     return f"{record.source}:{where}" if many_sources else where
 
 
-def _plural(n: int, one: str, many: str | None = None) -> str:
+def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
 def summary_line(summary: Summary, meta: ReportMeta) -> str:
     """The one-line summary printed on stderr after every report."""
     parts = [
-        f"{_plural(summary.records, summary.unit)} screened",
-        f"{summary.flagged:,} flagged ({_plural(summary.findings - summary.ignored, 'finding')}"
+        f"{plural(summary.records, summary.unit)} screened",
+        f"{summary.flagged:,} flagged ({plural(summary.findings - summary.ignored, 'finding')}"
         + (f", {summary.needs_verification:,} to verify" if summary.needs_verification else "")
         + (f", {summary.ignored:,} ignored" if summary.ignored else "")
         + ")",
@@ -59,15 +77,7 @@ def summary_line(summary: Summary, meta: ReportMeta) -> str:
         f"{summary.unrecognized:,} unrecognised",
     ]
     if summary.patients:
-        parts.append(f"{_plural(summary.patients, 'patient')}, {summary.patients_flagged:,} flagged")
+        parts.append(f"{plural(summary.patients, 'patient')}, {summary.patients_flagged:,} flagged")
     if summary.skipped:
-        parts.append(f"{summary.skipped:,} no longer current left out (see --all-statuses)")
+        parts.append(f"{summary.skipped:,} not current left out (see --all-statuses)")
     return f"rlsmed: {', '.join(parts)}; knowledge base {meta.kb_version} ({meta.kb_updated})"
-
-
-def by_patient(results: Iterable[LineResult]) -> list[tuple[str | None, list[LineResult]]]:
-    """Results grouped by patient, patients in order of first appearance."""
-    groups: dict[str | None, list[LineResult]] = {}
-    for r in results:
-        groups.setdefault(r.record.patient, []).append(r)
-    return list(groups.items())

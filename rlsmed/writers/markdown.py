@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..models import Drug, LineResult, LineStatus
+from ..models import Drug, LineResult
 from ..report import Summary
 from .base import ResultSource
-from .labels import DISCLAIMER, LIST_RECOGNIZED_UP_TO, by_patient, dose, match_label, place
+from .gather import gather
+from .labels import DISCLAIMER, dose, effect_label, match_label, place, plural
 from .safety import printable
 
 __all__ = ["MarkdownWriter", "md"]
@@ -27,49 +28,60 @@ class MarkdownWriter:
     name = "markdown"
 
     def write(self, source: ResultSource, out: TextIO) -> Summary:
-        results: list[LineResult] = list(source)
-        summary = source.finish()
         meta = source.meta
-        many = len({r.record.source for r in results}) > 1
-        patients = by_patient(results)
-        with_patients = any(p is not None for p, _ in patients)
+        many = len(set(source.input_names)) > 1
         w = out.write
         w("# rlsmed report\n\n")
-        w(
-            f"Knowledge base {md(meta.kb_version)} ({meta.kb_updated}). {summary.records:,} {summary.unit}s screened: "
-            f"{summary.flagged:,} flagged, {summary.recognized:,} recognised, "
-            f"{summary.unrecognized:,} unrecognised.\n\n"
-        )
-        flagged = [r for r in results if r.status is LineStatus.FLAGGED]
-        w("## Findings\n\n")
-        if not flagged:
-            w("Nothing flagged.\n\n")
-        elif with_patients:
-            for patient, rows in patients:
-                rows = [r for r in rows if r.status is LineStatus.FLAGGED]
-                if rows:
-                    w(f"### Patient {md(patient or '(none)')}\n\n")
-                    self._findings(out, rows, many)
-        else:
-            self._findings(out, flagged, many)
-        unrecognized = [r for r in results if r.status is LineStatus.UNRECOGNIZED]
-        if unrecognized:
-            w("## Unrecognised lines (please review)\n\n")
-            for r in unrecognized:
-                who = f" (patient {md(r.record.patient)})" if r.record.patient else ""
-                w(f"- {md(place(r.record, many))}{who}: {md(r.record.text)}\n")
+        w(f"Knowledge base {md(meta.kb_version)} ({md(meta.kb_updated)}).\n\n## Findings\n\n")
+        sections = 0
+
+        def emit(patient: str | None, rows: list[LineResult]) -> None:
+            # Markdown tables are written a row at a time: a patient's section, or the one table in chunks.
+            nonlocal sections
+            if patient is not None:
+                w(f"### Patient {md(patient)}\n\n")
+                self._findings(out, rows, many, header=True)
+                w("\n")
+            else:
+                self._findings(out, rows, many, header=not sections)
+                sections += 1
+
+        g = gather(source, emit)
+        summary = source.finish()
+        if sections:
             w("\n")
-        recognized = [r for r in results if r.status is LineStatus.RECOGNIZED]
-        if recognized and (with_patients or len(results) > LIST_RECOGNIZED_UP_TO):
-            w(f"## Recognised, no RLS concern\n\n{len(recognized):,} lines (CSV or JSON output lists them).\n\n")
-        elif recognized:
+        if not g.flagged:
+            w("Nothing flagged.\n\n")
+        if summary.skipped:
+            w(f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses).\n\n")
+        if g.split_patients:
+            w(
+                f"The rows of {len(g.split_patients):,} patients were far apart in the input, so their findings "
+                "appear in more than one section.\n\n"
+            )
+        if g.unrecognized:
+            w("## Unrecognised lines (please review)\n\n")
+            for record in g.unrecognized:
+                who = f" (patient {md(record.patient)})" if record.patient else ""
+                w(f"- {md(place(record, many))}{who}: {md(record.text) or '(no medication given)'}\n")
+            if g.more_unrecognized:
+                w(f"- ... and {g.more_unrecognized:,} more (CSV or JSON output lists them all)\n")
+            w("\n")
+        if summary.recognized and not g.list_recognized:
+            count = f"{summary.recognized:,} {summary.unit}s"
+            w(f"## Recognised, no RLS concern\n\n{count} (CSV or JSON output lists them).\n\n")
+        elif summary.recognized:
             w("## Recognised, no RLS concern\n\n")
-            for r in recognized:
+            for r in g.recognized:
                 names = ", ".join(md(x.ingredient) + (f" ({x.note})" if x.note else "") for x in r.recognized)
                 w(f"- {md(place(r.record, many))}: {md(r.record.text)}: {names}\n")
             w("\n")
-        if with_patients:
-            w("## Summary\n\n")
+        w("## Summary\n\n")
+        w(
+            f"{summary.records:,} {summary.unit}s screened: {summary.flagged:,} flagged, "
+            f"{summary.recognized:,} recognised, {summary.unrecognized:,} unrecognised.\n\n"
+        )
+        if g.with_patients:
             w(f"{summary.patients:,} patients screened, {summary.patients_flagged:,} with at least one finding.\n\n")
             for title, counts in (("Drug", summary.by_ingredient), ("Class", summary.by_class)):
                 if counts:
@@ -77,20 +89,21 @@ class MarkdownWriter:
                     w("".join(f"| {md(name)} | {n:,} |\n" for name, n in counts.most_common(10)) + "\n")
         for advice in source.advice():
             w(f"## {advice.topic.capitalize()}\n\n{md(advice.text)}\n\nSource: {md(' '.join(advice.sources))}\n\n")
-        drugs: dict[str, Drug] = {f.drug.name: f.drug for r in flagged for f in r.findings}
+        drugs: list[Drug] = g.drug_list()
         if drugs:
             w("## Sources\n\n")
-            for key, drug in sorted(drugs.items()):
-                w(f"- **{md(key)}** ({drug.evidence.value}: {md(drug.evidence_basis)}): ")
+            for drug in drugs:
+                w(f"- **{md(drug.name)}** ({drug.evidence.value}: {md(drug.evidence_basis)}): ")
                 w("; ".join(md(s.reference) for s in drug.sources) + "\n")
             w("\n")
         w(f"_{DISCLAIMER}_\n")
         return summary
 
     @staticmethod
-    def _findings(out: TextIO, rows: list[LineResult], many: bool) -> None:
-        out.write("| Line | Written | Drug | Matched as | Match | Effect | Evidence | Why | Consider instead |\n")
-        out.write("|---|---|---|---|---|---|---|---|---|\n")
+    def _findings(out: TextIO, rows: list[LineResult], many: bool, *, header: bool) -> None:
+        if header:
+            out.write("| Line | Written | Drug | Matched as | Match | Effect | Evidence | Why | Consider instead |\n")
+            out.write("|---|---|---|---|---|---|---|---|---|\n")
         for r in rows:
             for f in r.findings:
                 cells = [
@@ -99,10 +112,9 @@ class MarkdownWriter:
                     md(f.drug.name) + (" (ignored)" if f.ignored else ""),
                     md(f.matched_as),
                     match_label(f),
-                    f.drug.effect.label,
+                    effect_label(f),
                     f.drug.evidence.value,
                     md(f.drug.rationale),
                     md(f.considerations),
                 ]
                 out.write("| " + " | ".join(cells) + " |\n")
-        out.write("\n")

@@ -6,10 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
-from ..models import Effect, Finding, LineResult, LineStatus, MatchKind
+from ..models import Effect, Finding, LineResult, MatchKind
 from ..report import Summary
 from .base import ResultSource
-from .labels import DISCLAIMER, LIST_RECOGNIZED_UP_TO, by_patient, dose, place
+from .gather import LIST_RECOGNIZED_UP_TO, Gathered, gather
+from .labels import DISCLAIMER, dose, effect_label, place, plural, summary_kb
 from .safety import printable
 
 if TYPE_CHECKING:
@@ -20,14 +21,6 @@ if TYPE_CHECKING:
 __all__ = ["TableWriter"]
 
 _EFFECT_STYLE = {Effect.AUGMENTATION: "magenta", Effect.WORSENS: "red", Effect.MIXED: "yellow"}
-_SHORT_EFFECT = {
-    Effect.WORSENS: "may worsen RLS",
-    Effect.AUGMENTATION: "augmentation",
-    Effect.MIXED: "mixed evidence",
-    Effect.LOWER_RISK: "lower risk",
-    Effect.RLS_TREATMENT: "RLS treatment",
-    Effect.INFORMATION: "none known",
-}
 _TOP = 10  # drugs and classes in the population summary
 # Below this width the "why" and "consider instead" texts move under the table, once per drug:
 # nine columns in fewer characters wrap word by word and cannot be read.
@@ -58,9 +51,6 @@ class TableWriter:
         from rich.console import Console
         from rich.text import Text
 
-        results: list[LineResult] = list(source)
-        summary = source.finish()
-        many = len({r.record.source for r in results}) > 1
         console = Console(
             file=out,
             width=self.width,
@@ -71,42 +61,57 @@ class TableWriter:
             markup=False,
             soft_wrap=False,
         )
-        patients = by_patient(results)
-        with_patients = any(patient is not None for patient, _ in patients)
-        flagged = [r for r in results if r.status is LineStatus.FLAGGED]
+        many = len(set(source.input_names)) > 1
         wide = console.width >= _WIDE
-        if not flagged:
+        chunks = 0
+
+        def emit(patient: str | None, rows: list[LineResult]) -> None:
+            nonlocal chunks
+            if patient is not None:
+                title: str | None = f"Patient {printable(patient)}"
+            else:  # one table, printed in chunks: the title and headers only once
+                title = "Medicines that may provoke or worsen RLS" if chunks == 0 else None
+            show_header = patient is not None or not chunks
+            console.print(self._findings(rows, many, title=title, wide=wide, show_header=show_header))
+            chunks += patient is None
+
+        g = gather(source, emit)
+        summary = source.finish()
+        if not g.flagged:
             console.print(Text("Nothing flagged: no medicine here is known to provoke or worsen RLS.", style="green"))
-        elif with_patients:
-            for patient, rows in patients:
-                rows = [r for r in rows if r.status is LineStatus.FLAGGED]
-                if rows:
-                    title = f"Patient {printable(patient or '(none)')}"
-                    console.print(self._findings(rows, many, title=title, wide=wide))
-        else:
-            console.print(self._findings(flagged, many, title="Medicines that may provoke or worsen RLS", wide=wide))
-        if flagged and not wide:
-            self._notes(console, flagged)
-        if any(f.needs_verification for r in flagged for f in r.findings):
+        if summary.skipped:
+            note = f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses)."
+            console.print(Text(note, style="yellow"))
+        if g.flagged and not wide:
+            self._notes(console, list(g.drugs.values()))
+        if g.fuzzy:
             note = "Fuzzy: a misspelling read as the closest flagged name, with its similarity (0-100); verify it."
             console.print(Text(note, style="yellow"))
-        self._unrecognized(console, results, many, with_patients)
-        self._recognized(console, results, many, with_patients)
-        if with_patients or summary.records > LIST_RECOGNIZED_UP_TO:
+        if g.split_patients:
+            note = (
+                f"The rows of {len(g.split_patients):,} patients were far apart in the input, so their findings "
+                "appear in more than one section (sort the input by patient to keep them together)."
+            )
+            console.print(Text(note, style="yellow"))
+        self._unrecognized(console, g, many)
+        self._recognized(console, g, many, summary)
+        if g.with_patients or summary.records > LIST_RECOGNIZED_UP_TO:
             self._population(console, summary)
         for advice in source.advice():
             console.print(Text(f"{advice.topic.capitalize()}: ", style="bold") + Text(advice.text))
             for ref in advice.sources:
                 console.print(Text(f"  Source: {ref}", style="dim"))
-        console.print(Text(DISCLAIMER, style="dim"))
+        console.print(Text(f"Knowledge base {summary_kb(source)}. {DISCLAIMER}", style="dim"))
         return summary
 
-    def _findings(self, rows: list[LineResult], many: bool, *, title: str, wide: bool) -> Table:
+    def _findings(
+        self, rows: list[LineResult], many: bool, *, title: str | None, wide: bool, show_header: bool
+    ) -> Table:
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
+        table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD, show_header=show_header)
         # Short columns never wrap; the text columns share what is left.
         columns = [
             ("Line", None),
@@ -136,7 +141,7 @@ class TableWriter:
                     Text(drug, style=style or "bold"),
                     _lit(f.matched_as, style),
                     Text(_short_match(f), style=style or ("yellow" if f.needs_verification else "")),
-                    Text(_SHORT_EFFECT[f.drug.effect], style=style or _EFFECT_STYLE.get(f.drug.effect, "")),
+                    Text(effect_label(f, short=True), style=style or _EFFECT_STYLE.get(f.drug.effect, "")),
                     Text(f.drug.evidence.value, style=style),
                 ]
                 if wide:
@@ -145,63 +150,59 @@ class TableWriter:
         return table
 
     @staticmethod
-    def _notes(console: Console, flagged: list[LineResult]) -> None:
+    def _notes(console: Console, findings: list[Finding]) -> None:
         """Why each flagged drug matters and what to consider instead, once per drug (narrow terminals)."""
         from rich.padding import Padding
         from rich.text import Text
 
-        seen: set[tuple[str, str]] = set()
-        for r in flagged:
-            for f in r.findings:
-                if (f.drug.name, f.considerations) in seen:
-                    continue
-                seen.add((f.drug.name, f.considerations))
-                console.print(Text(f.drug.name, style="bold"))
-                console.print(Padding(Text("Why: ", style="bold") + Text(f.drug.rationale), (0, 0, 0, 2)))
-                note = Text("Consider instead: ", style="bold") + Text(f.considerations)
-                console.print(Padding(note, (0, 0, 1, 2)))
+        for f in findings:
+            console.print(Text(f.drug.name, style="bold"))
+            console.print(Padding(Text("Why: ", style="bold") + Text(f.drug.rationale), (0, 0, 0, 2)))
+            note = Text("Consider instead: ", style="bold") + Text(f.considerations)
+            console.print(Padding(note, (0, 0, 1, 2)))
 
     @staticmethod
-    def _unrecognized(console: Console, results: list[LineResult], many: bool, with_patients: bool) -> None:
+    def _unrecognized(console: Console, g: Gathered, many: bool) -> None:
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        rows = [r for r in results if r.status is LineStatus.UNRECOGNIZED]
-        if not rows:
+        if not g.unrecognized:
             return
         table = Table(
             title="Unrecognised lines: please review", title_justify="left", box=box.SIMPLE_HEAD, min_width=40
         )
         table.add_column("Line", no_wrap=True)
-        if with_patients:
+        if g.with_patients:
             table.add_column("Patient", overflow="fold")
         table.add_column("Written", overflow="fold")
-        for r in rows:
-            cells = [_lit(place(r.record, many))]
-            if with_patients:
-                cells.append(_lit(r.record.patient or ""))
-            table.add_row(*cells, _lit(r.record.text) if r.record.text else Text("(no medication given)", style="dim"))
+        for record in g.unrecognized:
+            cells = [_lit(place(record, many))]
+            if g.with_patients:
+                cells.append(_lit(record.patient or ""))
+            table.add_row(*cells, _lit(record.text) if record.text else Text("(no medication given)", style="dim"))
         console.print(table)
+        if g.more_unrecognized:
+            more = f"... and {g.more_unrecognized:,} more unrecognised (--format csv or json lists them all)."
+            console.print(Text(more, style="yellow"))
 
     @staticmethod
-    def _recognized(console: Console, results: list[LineResult], many: bool, with_patients: bool) -> None:
+    def _recognized(console: Console, g: Gathered, many: bool, summary: Summary) -> None:
         from rich import box
         from rich.table import Table
         from rich.text import Text
 
-        rows = [r for r in results if r.status is LineStatus.RECOGNIZED]
-        if not rows:
+        if not summary.recognized:
             return
-        if with_patients or len(results) > LIST_RECOGNIZED_UP_TO:
-            line = f"{len(rows):,} lines recognised as no RLS concern (--format csv or json lists them)."
+        if not g.list_recognized:
+            line = f"{summary.recognized:,} {summary.unit}s recognised as no RLS concern (csv and json list them)."
             console.print(Text(line, style="green"))
             return
         table = Table(title="Recognised, no RLS concern", title_justify="left", box=box.SIMPLE_HEAD, min_width=40)
         table.add_column("Line", no_wrap=True)
         table.add_column("Written", overflow="fold", ratio=1)
         table.add_column("Ingredients", overflow="fold", ratio=1)
-        for r in rows:
+        for r in g.recognized:
             names = ", ".join(x.ingredient + (f" ({x.note})" if x.note else "") for x in r.recognized)
             table.add_row(_lit(place(r.record, many)), _lit(r.record.text), Text(names))
         console.print(table)

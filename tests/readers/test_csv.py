@@ -397,6 +397,36 @@ def test_a_runaway_quote_in_a_long_file_stops_at_the_field_limit() -> None:
     assert "Drug" not in e.message
 
 
+def test_a_long_cell_is_read_whole() -> None:
+    # The csv module stops at 128 KiB a field by default; rlsmed reads any field a line can hold (1 MiB).
+    note = "x" * (200 << 10)
+    records = read(f'medication,note\nSertraline 50 mg,{note}\nTramadol,"{note}\n{note}"\n')
+    assert texts(records) == ["Sertraline 50 mg", "Tramadol"]
+    assert records[0].context["note"] == note
+    assert records[1].context["note"] == f"{note}\n{note}"
+
+
+def test_a_field_over_the_limit_names_its_row() -> None:
+    block = ("y" * 1000 + "\n") * 1100  # a quoted field of 1.1 MB, in lines of 1,000 characters
+    e = error(f'medication,note\nSertraline,x\nTramadol,"{block}"\nLithium,y\n')
+    assert e.where == "meds.csv:3"
+    assert e.message == "a field longer than 1,048,576 characters starts on this row (a quote left open?)"
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ('{"resourceType": "Bundle", "type": "collection", "entry": []}', "meds.csv:1"),
+        ('{\n  "resourceType": "Bundle",\n  "entry": [{"display": "x"}]\n}\n', "meds.csv:1"),
+        ('\n\n[{"resourceType": "MedicationRequest", "medication": "x"}]', "meds.csv:3"),
+        ('{"description":"Zoloft","code":"1"}\n{"description":"Haldol","code":"2"}\n', "meds.csv:1"),
+    ],
+)
+def test_json_is_not_taken_for_a_header(data: str, where: str) -> None:
+    e = error(data)
+    assert (e.where, e.message) == (where, "JSON, not CSV or TSV; FHIR JSON is read with --input-format fhir")
+
+
 def test_a_quote_inside_an_unquoted_cell_is_text() -> None:
     assert texts(read('medication,dose\nCream 5" tube,x\n"A"B,y\n')) == ['Cream 5" tube', "AB"]
 

@@ -229,10 +229,18 @@ def test_dosage_text_in_every_shape() -> None:
                     {"system": "urn:oid:2.16.840.1.113883.6.88", "code": "3"},
                 ]
             },
-            "",
+            "RxNorm 2, 3",  # a code without text: the code, for a person to see
             ("2", "3"),
         ),
-        ({"coding": [{"system": RXNORM, "code": "2"}, {"system": RXNORM, "code": "2"}]}, "", ("2",)),
+        ({"coding": [{"system": RXNORM, "code": "2"}, {"system": RXNORM, "code": "2"}]}, "RxNorm 2", ("2",)),
+        ({"coding": [{"system": "http://snomed.info/sct", "code": "372720008"}]}, "SNOMED CT 372720008", ()),
+        ({"coding": [{"system": "http://hl7.org/fhir/sid/ndc", "code": "0093-7198-01"}]}, "NDC 0093-7198-01", ()),
+        (
+            {"coding": [{"system": "https://formulary.example/local", "code": "F-12"}]},
+            "https://formulary.example/local F-12",
+            (),
+        ),
+        ({"coding": [{"code": "F-12"}]}, "code F-12", ()),
         ({}, "", ()),
     ],
 )
@@ -286,6 +294,84 @@ def test_a_concept_without_text_is_completed_from_the_reference() -> None:
     )
     (record,) = read(resource)
     assert (record.text, record.codes) == ("Lithium", ("5",))
+
+
+def _with_reference(reference: str, *medications: dict[str, Any], **fields: Any) -> dict[str, Any]:
+    ref = {"reference": reference, **fields}
+    return bundle(request(medicationCodeableConcept=None, medicationReference=ref), *medications)
+
+
+@pytest.mark.parametrize(
+    ("data", "text", "codes"),
+    [
+        (_with_reference("Medication/gone"), "Medication/gone (not found in the input)", ()),
+        (_with_reference("#gone"), "#gone (not found in the input)", ()),
+        (_with_reference("Medication/gone", display="Lithium 300 mg"), "Lithium 300 mg", ()),  # the display first
+        (
+            _with_reference(
+                "Medication/m",
+                {"resourceType": "Medication", "id": "m", "code": {"coding": [{"system": RXNORM, "code": "1049630"}]}},
+            ),
+            "RxNorm 1049630",
+            ("1049630",),
+        ),
+        (
+            _with_reference(
+                "Medication/m",
+                {"resourceType": "Medication", "id": "m", "code": {"coding": [{"system": RXNORM, "code": "1049630"}]}},
+                display="Benadryl",
+            ),
+            "Benadryl",
+            ("1049630",),
+        ),
+        (
+            _with_reference("Medication/m", {"resourceType": "Medication", "id": "m", "status": "active"}),
+            "Medication/m (a Medication with no name or code)",
+            (),
+        ),
+    ],
+)
+def test_what_a_record_without_a_drug_name_says(data: dict[str, Any], text: str, codes: tuple[str, ...]) -> None:
+    (record,) = read(data)
+    assert (record.text, record.codes) == (text, codes)
+
+
+def test_a_concept_code_comes_before_a_reference_that_is_not_found() -> None:
+    resource = request(
+        medicationCodeableConcept={"coding": [{"system": RXNORM, "code": "5"}]},
+        medicationReference={"reference": "Medication/gone"},
+    )
+    (record,) = read(resource)
+    assert (record.text, record.codes) == ("RxNorm 5", ("5",))
+
+
+@pytest.mark.parametrize(
+    ("full_url", "name"),
+    [
+        ("urn:uuid:9d1c0000-0000-4000-8000-000000000007", "urn:uuid:9d1c0000-0000-4000-8000-000000000007"),
+        ("https://fhir.example.org/r4/MedicationStatement/ms-9", "MedicationStatement/ms-9"),
+        ("https://fhir.example.org/r4/MedicationStatement/ms-9/_history/3", "MedicationStatement/ms-9"),
+        ("https://fhir.example.org/r4/Other/ms-9", "https://fhir.example.org/r4/Other/ms-9"),
+        (None, "MedicationStatement#2"),
+        ("", "MedicationStatement#2"),
+    ],
+)
+def test_an_entry_without_an_id_is_named_by_its_full_url(full_url: str | None, name: str) -> None:
+    statement = {
+        "resourceType": "MedicationStatement",
+        "status": "active",
+        "medicationCodeableConcept": {"text": "Lithium"},
+    }
+    entry: dict[str, Any] = {"resource": statement, "request": {"method": "POST", "url": "MedicationStatement"}}
+    if full_url is not None:
+        entry["fullUrl"] = full_url
+    data = {
+        "resourceType": "Bundle",
+        "type": "transaction",
+        "entry": [{"resource": {"resourceType": "Patient"}}, entry],
+    }
+    (record,) = read(data)
+    assert record.record == name
 
 
 def test_r5_shapes() -> None:
@@ -359,6 +445,50 @@ def test_ndjson_whose_first_line_is_longer_than_the_look_ahead() -> None:
         (1, "MedicationRequest/big"),
         (2, "MedicationRequest/small"),
     ]
+
+
+FORWARD = [
+    (1, "MedicationRequest/f-1", "Haloperidol 5 MG Oral Tablet", ("310671",)),  # Medication on line 4
+    (2, "MedicationRequest/f-2", "Sertraline 50 mg", ()),
+    (3, "MedicationDispense/f-3", "RxNorm 1049630", ("1049630",)),  # on line 6, by urn:uuid
+    (5, "MedicationRequest/f-4", "Medication/nowhere (not found in the input)", ()),
+]
+
+
+def _forward(records: list[InputRecord]) -> list[tuple[int, str, str, tuple[str, ...]]]:
+    return [(r.line, r.record, r.text, r.codes) for r in records]
+
+
+@pytest.mark.parametrize("name", ["fhir.bulk-references-first.ndjson", "<stdin>"])
+def test_ndjson_references_to_later_lines(name: str) -> None:
+    # Without a pre-pass (stdin), lines are held from the first reference not yet found until the
+    # Medication may have come: here, the end of the input. The records keep their order.
+    records = read((INPUTS / "fhir.bulk-references-first.ndjson").read_bytes(), name)
+    assert _forward(records) == FORWARD
+
+
+def test_ndjson_look_ahead_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fhir, "MAX_LOOKAHEAD", 2)  # lines 1-2 are held, then 3-4: each Medication comes too late
+    later = "not found in the lines before it or shortly after"
+    records = read_fixture("fhir.bulk-references-first.ndjson")
+    assert _forward(records) == [
+        (1, "MedicationRequest/f-1", f"Medication/nm1 ({later})", ()),
+        (2, "MedicationRequest/f-2", "Sertraline 50 mg", ()),
+        (3, "MedicationDispense/f-3", f"urn:uuid:nm2 ({later})", ()),
+        FORWARD[3],  # held from line 5 to the end, where nothing can come any more
+    ]
+
+
+def test_held_ndjson_lines_stay_few(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fhir, "MAX_LOOKAHEAD", 50)
+    line = json.dumps(request(medicationCodeableConcept=None, medicationReference={"reference": "Medication/x"}))
+    data = ((line + "\n") * 2000).encode()
+    stream = CountingStream(data)
+    records = FhirReader().read(stream, "bulk.ndjson", ReadOptions())
+    first = next(records)
+    assert first.text == "Medication/x (not found in the lines before it or shortly after)"
+    assert stream.consumed < len(data)  # streamed: held no more than the look-ahead
+    assert sum(1 for _ in records) == 1999
 
 
 def test_ndjson_errors_name_the_line() -> None:
@@ -478,7 +608,7 @@ def test_odd_shapes_are_read_as_far_as_sensible() -> None:
     assert [(r.line, r.record, r.text, r.patient, r.status) for r in records] == [
         (3, "MedicationRequest/42", "Amitriptyline 10 mg", "odd-1", None),
         (4, "MedicationRequest#4", "7", "5", "active"),
-        (5, "MedicationStatement#5", "", "odd-2", None),
+        (5, "MedicationStatement#5", "Medication/nowhere (not found in the input)", "odd-2", None),
         (6, "MedicationDispense#6", "", None, None),
         (8, "MedicationRequest/odd-3", "Prochlorperazine", None, None),
     ]
