@@ -81,11 +81,21 @@ def describe(drug: Drug, kb: KnowledgeBase, *, width: int = 100) -> str:
 
 
 def search(text: str, kb: KnowledgeBase) -> list[Drug]:
-    """Entries whose name, other names, class, mechanism or rationale contain `text` (case and accents ignored)."""
-    needle = fold(text).strip()
-    found = []
-    for drug in kb.drugs.values():
-        haystack = " ".join((drug.name, *drug.names, drug.drug_class, drug.mechanism, drug.rationale))
-        if needle and (needle in fold(haystack) or name_key(text) in name_key(haystack)):
-            found.append(drug)
-    return sorted(found, key=lambda d: d.name)
+    """Entries whose name, other names, class, mechanism or rationale contain `text`, and the ingredients
+    of products whose name contains it (case and accents ignored)."""
+    needle, key = fold(text).strip(), name_key(text)
+    if not needle:
+        return []
+
+    def mentions(haystack: str) -> bool:
+        return needle in fold(haystack) or (bool(key) and key in name_key(haystack))
+
+    found = {
+        drug.name: drug
+        for drug in kb.drugs.values()
+        if mentions(" ".join((drug.name, *drug.names, drug.drug_class, drug.mechanism, drug.rationale)))
+    }
+    for product in kb.products:
+        if mentions(product.name):
+            found.update((i, kb.drugs[i]) for i in product.ingredients if i in kb.drugs)
+    return sorted(found.values(), key=lambda d: d.name)

@@ -20,7 +20,7 @@ from typing import Any, NamedTuple
 from .english import english_words
 from .lexicon import Lexicon
 from .models import KnowledgeBase, MatchKind
-from .normalize import fold, name_key
+from .normalize import ANSI, fold, name_key
 from .vocabulary import STOPWORDS
 
 __all__ = ["Hit", "Matcher", "Target", "max_distance"]
@@ -178,6 +178,8 @@ class Matcher:
     def match_many(self, texts: Sequence[str]) -> list[tuple[Hit, ...]]:
         """Every name found in each text; `Hit.start` and `end` count the text's words."""
         joined = "\n".join(texts).lower()
+        if "\x1b" in joined:
+            joined = ANSI.sub("", joined)  # colour codes and other terminal sequences are not text
         if joined.isascii():
             words = joined.translate(_ASCII_WORDS).replace("\n", f" {_BREAK} ").split()
         else:

@@ -17,21 +17,30 @@ __all__ = ["TOKEN", "fold", "name_key", "tokens"]
 
 # Letters run together, and numbers (with a decimal point or comma) stand alone: "50mg" -> "50", "mg".
 TOKEN = re.compile(r"[a-z]+")
+# Terminal escape sequences (colour codes pasted from a terminal, titles, hyperlinks): not text.
+ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")
 
 
 def fold(text: str) -> str:
-    """Lowercase text and strip accents (Sérénace -> serenace); other scripts drop out of the tokens."""
+    """Lowercase text and strip accents (Sérénace -> serenace); other scripts drop out of the tokens.
+
+    Terminal escape sequences and invisible format characters (soft hyphen, zero-width space, bidi
+    marks) are removed, so that "Ser\u00adtraline" and a colour-coded name still read as the name.
+    """
     low = text.lower()
+    if "\x1b" in low:
+        low = ANSI.sub("", low)
     if low.isascii():
         return low
     decomposed = unicodedata.normalize("NFKD", low)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).replace("ß", "ss")
+    kept = (ch for ch in decomposed if not unicodedata.combining(ch) and unicodedata.category(ch) != "Cf")
+    return "".join(kept).replace("ß", "ss")
 
 
 def tokens(text: str) -> list[str]:
     """The word tokens of `text`, lowercase and without accents."""
     low = text.lower()
-    if not low.isascii():
+    if not low.isascii() or "\x1b" in low:
         low = fold(low)
     return TOKEN.findall(low)
 

@@ -45,6 +45,8 @@ class Summary:
         "ignored",
         "needs_verification",
         "patients",
+        "patients_by_class",
+        "patients_by_ingredient",
         "patients_flagged",
         "recognized",
         "records",
@@ -65,6 +67,9 @@ class Summary:
         self.patients_flagged = 0
         self.by_ingredient: Counter[str] = Counter()
         self.by_class: Counter[str] = Counter()
+        # Patients with at least one finding of each drug and class (when the input names patients).
+        self.patients_by_ingredient: Counter[str] = Counter()
+        self.patients_by_class: Counter[str] = Counter()
         self.failing = 0  # findings at or above the --fail-on threshold, not ignored
         self.skipped = 0  # records left out as not current (no longer taken without --all-statuses, or in error)
         self.unit = "line"  # what a record is: a text "line", or a CSV row or FHIR resource ("record")
@@ -88,6 +93,7 @@ class Tally:
         self._fail_rank = fail_on.rank if fail_on is not None else len(Evidence)
         self._patients: set[str] = set()
         self._flagged_patients: set[str] = set()
+        self._patient_drugs: set[tuple[str, str, str]] = set()  # (patient, ingredient, class) of findings
 
     def add_batch(self, batch: ResultBatch) -> None:
         s = self.summary
@@ -122,11 +128,15 @@ class Tally:
                 s.failing += 1
             if patient is not None:
                 self._flagged_patients.add(patient)
+                self._patient_drugs.add((patient, f.drug.name, f.drug.drug_class))
 
     def finish(self) -> Summary:
         self._patients.discard(None)  # records of no patient, beside others
         self.summary.patients = len(self._patients)
         self.summary.patients_flagged = len(self._flagged_patients)
+        s = self.summary
+        s.patients_by_ingredient = Counter(d for _, d, _ in self._patient_drugs)
+        s.patients_by_class = Counter(c for _, c in {(p, c) for p, _, c in self._patient_drugs})
         return self.summary
 
 

@@ -227,6 +227,8 @@ def test_kb_list_search_and_validate(tmp_path: Path) -> None:
     found = run_cli(["kb", "search", "antihistamine"])
     assert "diphenhydramine" in found.stdout and "cetirizine" in found.stdout and "sertraline" not in found.stdout
     assert run_cli(["kb", "search", "nothing like this"]).stderr.startswith("rlsmed: no knowledge-base entry")
+    product = run_cli(["kb", "search", "Tylenol PM"])  # a product: its flagged ingredient
+    assert "diphenhydramine" in product.stdout and "sertraline" not in product.stdout
     assert run_cli(["kb", "validate", str(DATA / "kb" / "tiny.yaml")]).exit_code == 0
     bad = write(tmp_path, "bad.yaml", "drugs:\n  - name: Foo\n    effect: sometimes\n")
     result = run_cli(["kb", "validate", str(bad)])

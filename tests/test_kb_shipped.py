@@ -393,3 +393,17 @@ def test_common_misspellings_are_still_found(text: str, ingredient: str) -> None
     [finding] = SCREENER.screen(InputRecord("t", 1, text)).findings
     assert (finding.drug.name, finding.match.value) == (ingredient, "fuzzy")
     assert 0 < finding.score < 100
+
+
+@pytest.mark.parametrize(
+    ("text", "ingredient"),
+    [
+        ("Ser\u00adtraline 50 mg", "sertraline"),  # a soft hyphen from a word processor
+        ("Zo\u200bloft", "sertraline"),  # a zero-width space
+        ("\x1b[31mBenadryl\x1b[0m 25 mg", "diphenhydramine"),  # colour codes pasted from a terminal
+        ("\x1b]8;;https://example.org\x07Lexapro\x1b]8;;\x07 10 mg", "escitalopram"),  # a terminal hyperlink
+    ],
+)
+def test_invisible_characters_and_terminal_codes_do_not_hide_a_name(text: str, ingredient: str) -> None:
+    [finding] = SCREENER.screen(InputRecord("t", 1, text)).findings
+    assert (finding.drug.name, finding.match.value) == (ingredient, "exact")

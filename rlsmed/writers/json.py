@@ -83,6 +83,8 @@ def summary_fields(summary: Summary) -> dict[str, object]:
         "skipped_not_current": summary.skipped,
         "by_ingredient": dict(summary.by_ingredient.most_common()),
         "by_class": dict(summary.by_class.most_common()),
+        "patients_by_ingredient": dict(summary.patients_by_ingredient.most_common()),
+        "patients_by_class": dict(summary.patients_by_class.most_common()),
         "exit_code": int(summary.exit_code),
     }
 

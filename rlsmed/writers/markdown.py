@@ -83,9 +83,9 @@ class MarkdownWriter:
         )
         if g.with_patients:
             w(f"{summary.patients:,} patients screened, {summary.patients_flagged:,} with at least one finding.\n\n")
-            for title, counts in (("Drug", summary.by_ingredient), ("Class", summary.by_class)):
+            for title, counts in (("Drug", summary.patients_by_ingredient), ("Class", summary.patients_by_class)):
                 if counts:
-                    w(f"| {title} | Findings |\n|---|---:|\n")
+                    w(f"| {title} | Patients |\n|---|---:|\n")
                     w("".join(f"| {md(name)} | {n:,} |\n" for name, n in counts.most_common(10)) + "\n")
         for advice in source.advice():
             w(f"## {advice.topic.capitalize()}\n\n{md(advice.text)}\n\nSource: {md(' '.join(advice.sources))}\n\n")

@@ -213,13 +213,18 @@ class TableWriter:
 
         who = f"{summary.patients:,} patients screened, {summary.patients_flagged:,} with at least one finding"
         console.print(Text(who if summary.patients else f"{summary.records:,} lines screened", style="bold"))
-        if summary.by_ingredient:
-            console.print(_bar_table("Most frequent flagged drugs", "Drug", summary.by_ingredient))
-        if summary.by_class:
-            console.print(_bar_table("Most frequent classes", "Class", summary.by_class))
+        # With patients, how many patients have each drug; else how many findings.
+        by_patient = bool(summary.patients_by_ingredient)
+        drugs = summary.patients_by_ingredient if by_patient else summary.by_ingredient
+        classes = summary.patients_by_class if by_patient else summary.by_class
+        what = "Patients" if by_patient else "Findings"
+        if drugs:
+            console.print(_bar_table("Most frequent flagged drugs", "Drug", what, drugs))
+        if classes:
+            console.print(_bar_table("Most frequent classes", "Class", what, classes))
 
 
-def _bar_table(title: str, header: str, counts: Counter[str]) -> Table:
+def _bar_table(title: str, header: str, what: str, counts: Counter[str]) -> Table:
     from rich import box
     from rich.table import Table
     from rich.text import Text
@@ -228,7 +233,7 @@ def _bar_table(title: str, header: str, counts: Counter[str]) -> Table:
     widest = top[0][1]
     table = Table(title=title, title_justify="left", box=box.SIMPLE_HEAD)
     table.add_column(header, no_wrap=True)
-    table.add_column("Findings", justify="right")
+    table.add_column(what, justify="right")
     table.add_column("", no_wrap=True)
     for name, count in top:
         table.add_row(name, f"{count:,}", Text("█" * max(1, round(30 * count / widest)), style="cyan"))
