@@ -250,16 +250,19 @@ class Matcher:
 
 
 class _FuzzyIndex:
-    """Single-word names by first letter, split into flagged names and ordinary ones.
+    """Single-word names by first letter and length, split into flagged names and ordinary ones.
 
     Misspellings are looked for among names with the same first letter: drug-name misspellings almost
-    always keep it, and the restriction keeps unrelated words from reaching a flagged name.
+    always keep it, and the restriction keeps unrelated words from reaching a flagged name. Within a
+    distance of d edits, names differ in length by d at most, so only those lengths are compared.
     """
 
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
-        self.flagged: dict[str, list[str]] = {}
-        self.ordinary: dict[str, list[str]] = {}
+        self.flagged: _Buckets = {}
+        self.ordinary: _Buckets = {}
+        self.english: _Buckets = {}  # filled a letter at a time, when a word starting with it is looked up
+        self._english_letters: set[str] = set()
         self.flagged_names: set[str] = set()  # every name, of any length, that names a flagged drug
         flagged = matcher.flagged
         # Straight from the name table: making a Target for each of thousands of names would cost
@@ -271,19 +274,19 @@ class _FuzzyIndex:
             if not flagged.isdisjoint(ingredients):
                 self.flagged_names.add(key)
                 if len(key) >= _MIN_FUZZY_LEN:
-                    self.flagged.setdefault(key[0], []).append(key)
+                    self.flagged.setdefault((key[0], len(key)), []).append(key)
             else:
-                self.ordinary.setdefault(key[0], []).append(key)
+                self.ordinary.setdefault((key[0], len(key)), []).append(key)
 
     def lookup(self, word: str) -> Hit | None:
         from rapidfuzz import fuzz, process
         from rapidfuzz.distance import OSA
 
-        candidates = self.flagged.get(word[0])
+        limit = max_distance(len(word))
+        candidates = _near(self.flagged, word, limit)
         if not candidates:
             return None
         best: tuple[int, float, str] | None = None
-        limit = max_distance(len(word))
         for name, dist, _ in process.extract(word, candidates, scorer=OSA.distance, score_cutoff=limit, limit=None):
             if dist > max_distance(min(len(word), len(name))):
                 continue
@@ -300,12 +303,30 @@ class _FuzzyIndex:
         words = english_words()
         if word in words:
             return None
-        for pool, within in ((self.ordinary.get(word[0], ()), dist), (words.starting_with(word[0]), dist - 1)):
+        if word[0] not in self._english_letters:
+            self._english_letters.add(word[0])
+            for other in words.starting_with(word[0]):
+                self.english.setdefault((other[0], len(other)), []).append(other)
+        for pool, within in ((self.ordinary, dist), (self.english, dist - 1)):
             if within < 0:
                 continue
-            for other, _, _ in process.extract(word, pool, scorer=OSA.distance, score_cutoff=within, limit=None):
+            near = _near(pool, word, within)
+            for other, _, _ in process.extract(word, near, scorer=OSA.distance, score_cutoff=within, limit=None):
                 if other not in self.flagged_names:
                     return None
         target = self.matcher.target(name)
         assert target is not None  # every candidate is a key of the name table
         return Hit(target, 0, 1, MatchKind.FUZZY, score)
+
+
+# Names by (first letter, length).
+_Buckets = dict[tuple[str, int], list[str]]
+
+
+def _near(buckets: _Buckets, word: str, reach: int) -> list[str]:
+    """The names that start with the word's letter and differ from it in length by `reach` at most."""
+    first, length = word[0], len(word)
+    out: list[str] = []
+    for n in range(length - reach, length + reach + 1):
+        out += buckets.get((first, n), ())
+    return out
