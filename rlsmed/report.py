@@ -135,8 +135,9 @@ class Tally:
         self.summary.patients = len(self._patients)
         self.summary.patients_flagged = len(self._flagged_patients)
         s = self.summary
-        s.patients_by_ingredient = Counter(d for _, d, _ in self._patient_drugs)
-        s.patients_by_class = Counter(c for _, c in {(p, c) for p, _, c in self._patient_drugs})
+        # Counted in name order, so that ties come out in name order (the sets' order is arbitrary).
+        s.patients_by_ingredient = Counter(sorted(d for _, d, _ in self._patient_drugs))
+        s.patients_by_class = Counter(sorted(c for _, c in {(p, c) for p, _, c in self._patient_drugs}))
         return self.summary
 
 
