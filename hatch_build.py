@@ -8,6 +8,7 @@ from, and rlsmed falls back to parsing the YAML whenever they no longer match (r
 from __future__ import annotations
 
 import json
+import shutil
 import sys
 import tempfile
 import zlib
@@ -37,6 +38,13 @@ class CompileKnowledgeBase(BuildHookInterface):  # type: ignore[type-arg]
             raise RuntimeError(f"{source}: invalid knowledge base:\n" + "\n".join(problems))
         raw = source.read_bytes()
         compiled = {"source_crc32": zlib.crc32(raw), "source_size": len(raw), "records": to_compiled(records)}
-        out = Path(tempfile.mkdtemp(prefix="rlsmed-build-")) / "drugs.json"
+        self._scratch = Path(tempfile.mkdtemp(prefix="rlsmed-build-"))
+        out = self._scratch / "drugs.json"
         out.write_text(json.dumps(compiled, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
         build_data["force_include"][str(out)] = "rlsmed/data/drugs.json"
+
+    def finalize(self, version: str, build_data: dict[str, Any], artifact_path: str) -> None:
+        # The compiled copy is in the wheel now; leave nothing behind in the temporary directory.
+        scratch = getattr(self, "_scratch", None)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)

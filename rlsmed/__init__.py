@@ -8,13 +8,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+# Not `from typing import TYPE_CHECKING`: importing typing takes milliseconds, and `rlsmed` is imported
+# before the command line can handle Ctrl-C (rlsmed.entry). Type checkers read this name as typing's.
+TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
 __all__ = ["CheckOptions", "Report", "__version__", "check", "check_files", "load_knowledge_base"]
 
 if TYPE_CHECKING:
+    from typing import Any
+
     from .api import CheckOptions, check, check_files
     from .kb import load_knowledge_base
     from .report import Report

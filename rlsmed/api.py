@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import math
 import os
+import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
@@ -65,12 +66,18 @@ class Input(NamedTuple):
 
     @staticmethod
     def from_path(path: str | os.PathLike[str]) -> Input:
+        """A file, read again when a writer asks; a path that is not a regular file (a pipe such as
+        `<(cmd)`, a FIFO, /dev/stdin on a pipe, a terminal) is read once, as stdin is."""
         name = os.fspath(path)
         try:
-            size: int | None = os.stat(name).st_size
-        except OSError:
-            size = None  # reported properly when the file is opened
-        return Input(name, lambda: _open_file(name), size=size)
+            info = os.stat(name)
+        except (OSError, ValueError):
+            # Reported properly when the file is opened.
+            return Input(name, lambda: _open_file(name))
+        if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):  # a directory: an error when opened
+            return Input(name, lambda: _open_file(name), size=info.st_size)
+        once = _ReadOnce(lambda: _open_file(name), close=True)  # opened only when read: a FIFO waits for a writer
+        return Input(name, once.open, replayable=False, keep=once.keep)
 
     @staticmethod
     def from_text(text: str, name: str = "<text>") -> Input:
@@ -79,16 +86,20 @@ class Input(NamedTuple):
 
     @staticmethod
     def from_stream(stream: BinaryIO, name: str = STDIN) -> Input:
-        once = _ReadOnce(stream)
+        once = _ReadOnce(lambda: stream)
         return Input(name, once.open, replayable=False, keep=once.keep)
 
 
 class _ReadOnce:
-    """A stream (stdin) that can be read once; when asked beforehand, the chunks it returns are kept as
-    they are read, in memory only, so that a writer can read the input a second time."""
+    """A stream (stdin, a pipe) that can be read once; when asked beforehand, the chunks it returns are
+    kept as they are read, in memory only, so that a writer can read the input a second time.
 
-    def __init__(self, stream: BinaryIO) -> None:
-        self._stream = stream
+    `opener` gives the stream on the first reading; with `close`, it is closed once read to its end.
+    """
+
+    def __init__(self, opener: Callable[[], BinaryIO], *, close: bool = False) -> None:
+        self._opener = opener
+        self._close = close
         self._opened = False
         self._kept: list[bytes] | None = None
 
@@ -98,10 +109,11 @@ class _ReadOnce:
 
     def open(self) -> BinaryIO:
         if not self._opened:
+            stream = self._opener()
             self._opened = True
-            return _EndOnce(self._stream, self._kept)  # type: ignore[return-value]
+            return _EndOnce(stream, self._kept, close=self._close)  # type: ignore[return-value]
         if self._kept is None:
-            raise RuntimeError("stdin cannot be read twice")
+            raise RuntimeError("this input (stdin or a pipe) cannot be read twice")
         return io.BufferedReader(_Chunks(self._kept))
 
 
@@ -133,10 +145,11 @@ class _EndOnce(io.RawIOBase):
     A buffered read that returns fewer bytes than asked for has met the end.
     """
 
-    def __init__(self, stream: BinaryIO, kept: list[bytes] | None = None) -> None:
+    def __init__(self, stream: BinaryIO, kept: list[bytes] | None = None, *, close: bool = False) -> None:
         self._stream = stream
         self._kept = kept
         self._ended = False
+        self._close = close  # close `stream` at its end (a pipe opened by name, not stdin)
 
     def readable(self) -> bool:
         return True
@@ -147,6 +160,8 @@ class _EndOnce(io.RawIOBase):
         data = self._stream.read(-1 if size is None else size)
         if size is None or size < 0 or len(data) < size:
             self._ended = True
+            if self._close:
+                self._stream.close()
         if self._kept is not None and data:
             self._kept.append(data)
         return data
@@ -218,6 +233,7 @@ class Screening:
         self.progress: Callable[[int], None] | None = None  # told the bytes read, as they are read
         self._replay = False
         self._read: ReadOptions | None = None  # the read options with the inputs' Medications (first read)
+        self._parallel: ParallelMatcher | None = None  # the worker pool of --jobs, while it runs
 
     @property
     def input_names(self) -> list[str]:
@@ -276,17 +292,34 @@ class Screening:
         batches = self.record_batches(count_skipped=True)
         jobs = self.options.jobs if self.options.jobs is not None else default_jobs([i.size for i in self.inputs])
         if jobs > 1:
-            parallel = ParallelMatcher(self.matcher, self.options.kb_files, jobs)
-            for records, encoded in parallel.match_batches(batches):
-                batch = self.screener.apply_encoded(records, encoded)
-                add_batch(batch)
-                yield batch
+            parallel = self._parallel = ParallelMatcher(self.matcher, self.options.kb_files, jobs)
+            try:
+                for records, encoded in parallel.match_batches(batches):
+                    batch = self.screener.apply_encoded(records, encoded)
+                    add_batch(batch)
+                    yield batch
+            finally:
+                parallel.terminate()
+                self._parallel = None
             return
         screen_batch = self.screener.screen_batch
         for records in batches:
             batch = screen_batch(records)
             add_batch(batch)
             yield batch
+
+    def close(self) -> None:
+        """Stop the worker processes of an unfinished screening (after an error or Ctrl-C, when the
+        batches were not read to their end); nothing to do otherwise. Safe to call more than once."""
+        parallel, self._parallel = self._parallel, None
+        if parallel is not None:
+            parallel.terminate()
+
+    def __enter__(self) -> Screening:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     def __iter__(self) -> Iterator[LineResult]:
         for batch in self.batches():
@@ -324,7 +357,8 @@ def _check_lab(name: str, value: object, most: float) -> None:
 
 
 def _collect(screening: Screening) -> Report:
-    results = tuple(screening)
+    with screening:
+        results = tuple(screening)
     return Report(results, screening.finish(), screening.advice(), screening.meta)
 
 

@@ -5,17 +5,20 @@
 import contextlib
 import functools
 import gc
+import io
 import os
+import stat
 import sys
 from collections.abc import Callable, Iterator
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, ParamSpec, TextIO
+from typing import TYPE_CHECKING, Annotated, Any, ParamSpec, TextIO, cast
 
 import typer
 
 from . import __version__
-from .errors import ExitCode, RlsmedError, UsageError
+from .entry import deliver_sigint, sigint_held
+from .errors import ExitCode, KnowledgeBaseError, RlsmedError, UsageError
 from .formats import InputFormat, OutputFormat
 
 if TYPE_CHECKING:
@@ -70,30 +73,72 @@ def _version(value: bool) -> None:
 _DEBUG = False
 
 
+class OutputError(RlsmedError):
+    """The report cannot be written (a full disk, an I/O error): exit 2."""
+
+
+def _say(*lines: str) -> None:
+    """The one place where messages reach stderr: each line with the characters that could act on a
+    terminal (escape sequences, line breaks, invisible and bidirectional format characters) replaced,
+    since messages quote file names and input. Best effort: a closed or full stderr is no error."""
+    from .writers.safety import printable
+
+    text = "".join(_one_line(printable(line)) + "\n" for line in lines)
+    stream = sys.stderr
+    if stream is None:
+        return
+    try:
+        stream.write(text)
+        stream.flush()
+    except (OSError, ValueError):  # ValueError: closed
+        pass
+
+
+def _one_line(text: str) -> str:
+    # printable() is the report's rule; this makes sure, whatever it lets through, that a message stays
+    # one line of visible characters.
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else "\ufffd" for c in text)
+
+
+def _error(e: RlsmedError) -> None:
+    """An error as one line "rlsmed: ..."; an invalid knowledge base adds a line for each problem."""
+    if isinstance(e, KnowledgeBaseError) and not e.unreadable:
+        count = len(e.problems)
+        head = f"rlsmed: {e.origin}: invalid knowledge base ({count} {'problem' if count == 1 else 'problems'})"
+        _say(head, *(f"  {e.origin}: {problem}" for problem in e.problems))
+        return
+    _say(f"rlsmed: {e}")
+
+
 def _handled(command: Callable[P, None]) -> Callable[P, None]:
     """The one place where exceptions become exit codes and one-line messages (never a traceback)."""
 
     @functools.wraps(command)
     def run(*args: P.args, **kwargs: P.kwargs) -> None:
         try:
-            command(*args, **kwargs)
+            try:
+                command(*args, **kwargs)
+            except typer.Exit:
+                _flush_stdout()
+                raise
+            _flush_stdout()
         except typer.Exit:
             raise
         except RlsmedError as e:
             if _DEBUG:
                 raise
-            sys.stderr.write(f"rlsmed: {e}\n")
+            _error(e)
             raise typer.Exit(ExitCode.ERROR) from None
         except KeyboardInterrupt:
-            sys.stderr.write("rlsmed: interrupted\n")
+            _say("rlsmed: interrupted")
             raise typer.Exit(ExitCode.INTERRUPTED) from None
-        except BrokenPipeError:
-            raise
         except Exception as e:
             if _DEBUG:
                 raise
             # The message could quote patient data; the type is enough to report a bug.
-            sys.stderr.write(f"rlsmed: internal error ({type(e).__name__}); run 'rlsmed --debug ...' for details\n")
+            _say(f"rlsmed: internal error ({type(e).__name__}); run 'rlsmed --debug ...' for details")
             raise typer.Exit(ExitCode.ERROR) from None
 
     return run
@@ -181,7 +226,13 @@ def check(
     from .writers import build_writer
     from .writers.labels import summary_line
 
-    inputs = _inputs(files or [])
+    files = files or ["-"]
+    kb_files = tuple(str(p) for p in kb or ())
+    if output is None and sys.stdout is None:
+        raise UsageError("stdout is closed: give --output FILE")
+    if output is not None:
+        _check_output(os.fspath(output), files, kb_files)
+    inputs = _inputs(files)
     options = CheckOptions(
         ignore=tuple(ignore or ()),
         fail_on=None if fail_on is FailOn.NEVER else Evidence("expert" if fail_on is FailOn.ANY else fail_on.value),
@@ -189,11 +240,11 @@ def check(
         tsat=tsat,
         input_format=input_format,
         read=ReadOptions(column=column, patient_column=patient_column, all_statuses=all_statuses),
-        kb_files=tuple(str(p) for p in kb or ()),
+        kb_files=kb_files,
         jobs=jobs,
     )
     screening = Screening(inputs, options)
-    to_terminal = output is None and sys.stdout.isatty()
+    to_terminal = output is None and _isatty(sys.stdout)
     color = to_terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
     if width is None and not to_terminal:
         width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 160
@@ -203,19 +254,17 @@ def check(
     gc.freeze()
     gc.disable()
     try:
-        with _progress(screening, inputs), _output(output, inputs) as out:
+        with screening, _progress(screening, inputs), _output(output, files, options.kb_files) as out:
             summary = writer.write(screening, out)
     finally:
         gc.enable()
-    sys.stderr.write(summary_line(summary, screening.meta) + "\n")
+    _say(summary_line(summary, screening.meta))
     raise typer.Exit(int(summary.exit_code))
 
 
 def _inputs(files: list[str]) -> "list[Input]":
     from .api import Input
 
-    if not files:
-        files = ["-"]
     inputs: list[Input] = []
     for name in files:
         if name != "-":
@@ -224,16 +273,23 @@ def _inputs(files: list[str]) -> "list[Input]":
         if sys.stdin is None or sys.stdin.closed:
             raise UsageError("no input: give a FILE, or pipe a medication list to stdin")
         if sys.stdin.isatty():
-            sys.stderr.write("Paste the medication list, then press Ctrl-D on a new line:\n")
+            _say("Paste the medication list, then press Ctrl-D on a new line:")
         inputs.append(Input.from_stream(sys.stdin.buffer))
     return inputs
+
+
+def _isatty(stream: Any) -> bool:
+    try:
+        return stream is not None and bool(stream.isatty())
+    except (OSError, ValueError):
+        return False
 
 
 @contextlib.contextmanager
 def _progress(screening: "Screening", inputs: "list[Input]") -> Iterator[None]:
     """A progress bar on stderr for large inputs, only when stderr is a terminal."""
     total = sum(i.size or 0 for i in inputs)
-    if not sys.stderr.isatty() or total < _PROGRESS_FROM or any(i.size is None for i in inputs):
+    if not _isatty(sys.stderr) or total < _PROGRESS_FROM or any(i.size is None for i in inputs):
         yield
         return
     from rich.progress import BarColumn, DownloadColumn, Progress, TimeRemainingColumn
@@ -245,7 +301,7 @@ def _progress(screening: "Screening", inputs: "list[Input]") -> Iterator[None]:
         *columns,
         transient=True,
         console=_stderr_console(),
-        redirect_stdout=sys.stdout.isatty(),
+        redirect_stdout=_isatty(sys.stdout),
         redirect_stderr=False,
     ) as bar:
         task = bar.add_task("screening", total=total)
@@ -259,24 +315,362 @@ def _stderr_console() -> "RichConsole":
     return Console(stderr=True)
 
 
+class _Report(io.TextIOBase):
+    """stdout around the stream that writes it, for all that prints there (a report on a terminal,
+    listings, Click's help); a report to a pipe or a file goes through `_Sink`, to the same effect.
+
+    A write that fails (a full disk, an I/O error) ends the run with one line naming the destination and
+    the system's reason. A reader that went away (a broken pipe: `rlsmed check ... | head`) is no error:
+    the rest of the output is discarded and the run goes on to the end, so that its exit code and
+    summary line are those of the whole screening.
+    """
+
+    def __init__(self, stream: TextIO, name: str) -> None:
+        super().__init__()
+        self._stream = stream
+        self._name = name
+        self.gone = False  # the reader went away, or writing failed
+        self._error: OutputError | None = None  # raised again by every write: a caller may swallow one
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._stream.encoding
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self._stream.errors
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return _isatty(self._stream)
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def write(self, text: str) -> int:
+        if self.gone:
+            return self._discard(len(text))
+        try:
+            return self._stream.write(text)
+        except OSError as e:
+            self._failed(e)
+            return len(text)
+
+    def flush(self) -> None:
+        if self.gone:
+            self._discard(0)
+            return
+        try:
+            self._stream.flush()
+        except OSError as e:
+            self._failed(e)
+
+    def _discard(self, size: int) -> int:
+        if self._error is not None:
+            raise self._error
+        return size
+
+    def close(self) -> None:
+        """Nothing: stdout is not this object's to close."""
+
+    def _failed(self, error: OSError) -> None:
+        # Nothing more goes to this stream, and what it holds is discarded, not written again at exit.
+        self.gone = True
+        with contextlib.suppress(OSError, ValueError, AttributeError, io.UnsupportedOperation):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self._stream.fileno())
+            os.close(devnull)
+        if isinstance(error, BrokenPipeError):
+            return
+        self._error = OutputError(f"{self._name}: {error.strerror or type(error).__name__}")
+        raise self._error from None
+
+
+class _Stderr(io.TextIOBase):
+    """stderr for the run: messages are best effort, so a closed, full or broken stderr is no error."""
+
+    def __init__(self, stream: TextIO | None) -> None:
+        super().__init__()
+        self._stream = stream
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return self._stream.encoding if self._stream is not None else "utf-8"
+
+    @property
+    def errors(self) -> str | None:  # type: ignore[override]
+        return self._stream.errors if self._stream is not None else "strict"
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return _isatty(self._stream)
+
+    def fileno(self) -> int:
+        if self._stream is None:
+            raise io.UnsupportedOperation("stderr is closed")
+        return self._stream.fileno()
+
+    def write(self, text: str) -> int:
+        if self._stream is not None:
+            try:
+                self._stream.write(text)
+            except (OSError, ValueError):
+                self._stream = None
+        return len(text)
+
+    def flush(self) -> None:
+        if self._stream is not None:
+            try:
+                self._stream.flush()
+            except (OSError, ValueError):
+                self._stream = None
+
+    def close(self) -> None:
+        """Nothing: stderr stays open."""
+
+
+def _flush_stdout() -> None:
+    """Write out what a command printed while its errors can still be reported."""
+    if sys.stdout is not None:
+        _stdout().flush()
+
+
+def _stdout() -> _Report:
+    """stdout, as a destination for a report or a listing."""
+    if isinstance(sys.stdout, _Report):
+        return sys.stdout
+    if sys.stdout is None:
+        raise UsageError("stdout is closed")
+    return _Report(sys.stdout, "stdout")
+
+
+class _Sink(io.RawIOBase):
+    """The end of a report's stream: a file descriptor, written as `_Report` writes (a write that fails
+    is one line naming the destination; a reader that went away is no error). Under a buffered text
+    stream it is called once per buffer, so the report's many small writes stay in C."""
+
+    def __init__(self, fd: int, name: str, *, closefd: bool) -> None:
+        super().__init__()
+        self._fd = fd
+        self._name = name
+        self._closefd = closefd
+        self._gone = False  # the reader went away: what is left is discarded
+        self._error: OutputError | None = None  # writing failed: raised again by every write
+
+    def writable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        return self._fd
+
+    def isatty(self) -> bool:
+        return os.isatty(self._fd)
+
+    def write(self, data: Any) -> int:
+        if self._error is not None:
+            raise self._error
+        size = memoryview(data).nbytes
+        if self._gone:
+            return size
+        try:
+            return os.write(self._fd, data)
+        except BrokenPipeError:
+            self._gone = True
+            return size
+        except OSError as e:
+            self._error = OutputError(f"{self._name}: {e.strerror or type(e).__name__}")
+            raise self._error from None
+
+    def close(self) -> None:
+        if self.closed:
+            return
+        super().close()
+        if self._closefd:
+            os.close(self._fd)
+
+
+def _fd_stream(
+    fd: int, name: str, *, closefd: bool = True, encoding: str = "utf-8", errors: str | None = None
+) -> TextIO:
+    sink = _Sink(fd, name, closefd=closefd)
+    newline = "" if closefd else None  # stdout ends lines as sys.stdout does
+    return io.TextIOWrapper(io.BufferedWriter(sink, 1 << 16), encoding=encoding, errors=errors, newline=newline)
+
+
 @contextlib.contextmanager
-def _output(path: Path | None, inputs: "list[Input]") -> Iterator[TextIO]:
-    """The report's destination: stdout, or --output FILE (removed again if the run fails)."""
+def _output(path: Path | None, files: list[str], kb_files: tuple[str, ...]) -> Iterator[TextIO]:
+    """The report's destination: stdout, or --output FILE.
+
+    A regular file is written under a temporary name beside it (".NAME.rlsmed-XXXXXXXX.tmp") and renamed
+    onto it only when the report is complete: a run that fails or is interrupted leaves an existing file
+    as it was and no file of its own. Anything else (a device such as /dev/null, a FIFO, a terminal) is
+    written directly, and never removed.
+    """
     if path is None:
-        yield sys.stdout
+        yield from _to_stdout()
         return
-    inputs_here = [i.name for i in inputs if i.replayable and os.path.exists(i.name)]
-    if path.exists() and any(os.path.samefile(name, path) for name in inputs_here):
-        raise UsageError(f"--output {path}: is an input; the report would overwrite it")
+    target = os.fspath(path)
+    name = f"--output {target}"
+    info = _check_output(target, files, kb_files)
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        device = _fd_stream(_open_output(target), name)
+        try:
+            yield device
+            device.flush()
+        finally:
+            with contextlib.suppress(Exception):
+                device.close()
+        return
+    final = os.path.realpath(target)  # a symbolic link stays, and the file it names is replaced
+    created: tuple[int, str] | None = None
+    file: TextIO | None = None
     try:
-        file = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115 - closed by the with below
-    except OSError as e:
-        raise UsageError(f"--output {path}: {e.strerror or 'cannot be written'}") from None
-    try:
-        with file:
-            yield file
+        # A Ctrl-C between creating the temporary file and this `try` would leave it behind.
+        with sigint_held() as held:
+            created = _temporary(target, final, info)
+        if held:
+            deliver_sigint()
+        if created is None:  # no file can be made beside it (a directory without write permission)
+            yield from _in_place(target)
+            return
+        file = _fd_stream(created[0], name)
+        yield file
+        file.close()
+        try:
+            os.replace(created[1], final)
+        except OSError as e:
+            raise OutputError(f"{name}: {e.strerror or type(e).__name__}") from None
     except BaseException:
-        path.unlink(missing_ok=True)
+        if created is not None:
+            with contextlib.suppress(Exception):
+                if file is None:
+                    os.close(created[0])
+                else:
+                    file.close()
+            with contextlib.suppress(OSError):
+                os.unlink(created[1])
+        raise
+
+
+def _to_stdout() -> Iterator[TextIO]:
+    """stdout for a report. A pipe or a file gets the report through its own buffered stream (fast; the
+    errors of writing become `_Sink`'s); a terminal, or a stream without a file descriptor (a test's),
+    through sys.stdout, where a progress bar may be keeping it apart from the bar."""
+    out = _stdout()
+    try:
+        fd = out.fileno()
+        direct = not os.isatty(fd)
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        direct = False
+    if not direct:
+        yield cast(TextIO, out)
+        out.flush()
+        return
+    out.flush()  # what sys.stdout holds comes first
+    stream = _fd_stream(fd, "stdout", closefd=False, encoding=out.encoding or "utf-8", errors=out.errors)
+    try:
+        yield stream
+        stream.flush()
+    finally:
+        with contextlib.suppress(Exception):
+            stream.close()  # not fd 1 itself (closefd=False)
+
+
+def _check_output(target: str, files: list[str], kb_files: tuple[str, ...]) -> os.stat_result | None:
+    """What --output names (None: nothing yet), when it can take the report: not a directory, and not a
+    file the run reads (an input, stdin, a --kb file)."""
+    try:
+        info = os.stat(target)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as e:
+        raise UsageError(f"--output {target}: {getattr(e, 'strerror', None) or 'cannot be written'}") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"--output {target}: is a directory")
+    if stat.S_ISREG(info.st_mode):
+        _refuse_an_input(target, info, files, kb_files)
+        # The report replaces the file rather than writing into it: refuse as open(target, "w") would.
+        if not os.access(target, os.W_OK):
+            raise UsageError(f"--output {target}: Permission denied")
+    return info
+
+
+def _refuse_an_input(target: str, info: os.stat_result, files: list[str], kb_files: tuple[str, ...]) -> None:
+    same = (info.st_dev, info.st_ino)
+    for name in files:
+        if name == "-":
+            with contextlib.suppress(OSError):
+                if _identity(os.fstat(0)) == same:
+                    raise UsageError(f"--output {target}: is the input (stdin); the report would overwrite it")
+            continue
+        with contextlib.suppress(OSError, ValueError):
+            if _identity(os.stat(name)) == same:
+                raise UsageError(f"--output {target}: is an input; the report would overwrite it")
+    for name in kb_files:
+        with contextlib.suppress(OSError, ValueError):
+            if _identity(os.stat(name)) == same:
+                raise UsageError(f"--output {target}: is a knowledge base (--kb); the report would overwrite it")
+
+
+def _identity(info: os.stat_result) -> tuple[int, int]:
+    return info.st_dev, info.st_ino
+
+
+def _open_output(target: str) -> int:
+    """`target` opened as open(target, "w") would: created with the umask's permissions, or emptied."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        return os.open(target, flags, 0o666)
+    except OSError as e:
+        raise UsageError(f"--output {target}: {e.strerror or 'cannot be written'}") from None
+
+
+def _temporary(target: str, final: str, info: os.stat_result | None) -> tuple[int, str] | None:
+    """A new file beside `final` for the report, with the permissions `open(target, "w")` would give
+    (those of the file it replaces, or the umask's for a new file); None when the directory does not
+    allow it but `target` itself is writable."""
+    directory, base = os.path.split(final)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        path = os.path.join(directory, f".{base}.rlsmed-{os.urandom(4).hex()}.tmp")
+        try:
+            fd = os.open(path, flags, 0o600 if info is not None else 0o666)
+        except FileExistsError:
+            continue
+        except OSError as e:
+            if info is not None and os.access(target, os.W_OK):
+                return None
+            raise UsageError(f"--output {target}: {e.strerror or 'cannot be written'}") from None
+        if info is not None:
+            try:
+                if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+                    with contextlib.suppress(OSError):
+                        os.fchown(fd, info.st_uid, info.st_gid)
+                os.chmod(path, stat.S_IMODE(info.st_mode))
+            except BaseException:
+                os.close(fd)
+                os.unlink(path)
+                raise
+        return fd, path
+    raise UsageError(f"--output {target}: no temporary name is free beside it")
+
+
+def _in_place(target: str) -> Iterator[TextIO]:
+    """The report written over `target` itself; emptied again if the run fails (its directory allows no
+    other file, and so no removal)."""
+    file = _fd_stream(_open_output(target), f"--output {target}")
+    try:
+        yield file
+        file.close()
+    except BaseException:
+        with contextlib.suppress(Exception):
+            file.close()
+        with contextlib.suppress(OSError):
+            os.truncate(target, 0)
         raise
 
 
@@ -294,14 +688,15 @@ def explain(
     found = lookup(name, matcher, knowledge)
     if found.target is None:
         raise UsageError(f"'{name}' is not a drug name rlsmed knows")
+    out = _stdout()
     if found.kind.value == "fuzzy":
-        typer.echo(f"(closest match to '{name}': {found.target.display}, score {found.score:g}; please verify)")
+        out.write(f"(closest match to '{name}': {found.target.display}, score {found.score:g}; please verify)\n")
     drugs = found.drugs(knowledge)
     for i, drug in enumerate(drugs):
-        typer.echo(("\n" if i else "") + describe(drug, knowledge))
+        out.write(("\n" if i else "") + describe(drug, knowledge) + "\n")
     if not drugs:
         ingredients = ", ".join(found.ingredients)
-        typer.echo(f"{found.target.display}: {ingredients}. Not in the RLS knowledge base: no known RLS concern.")
+        out.write(f"{found.target.display}: {ingredients}. Not in the RLS knowledge base: no known RLS concern.\n")
 
 
 @kb_app.command("validate")
@@ -312,20 +707,20 @@ def kb_validate(
     """Check knowledge-base files; list every problem, each naming its entry."""
     from .kb import validate_file
 
+    out = _stdout()
     bad = 0
     for path in files:
         problems = validate_file(path)
         if problems and not path.is_file():  # missing, or a directory: one line, as with --kb
             bad += 1
-            sys.stderr.write(f"rlsmed: {path}: {problems[-1]}\n")
+            _say(f"rlsmed: {path}: {problems[-1]}")
             continue
         if problems:
             bad += 1
-            sys.stderr.write(f"{path}: invalid ({len(problems)} problem{'s' if len(problems) != 1 else ''})\n")
-            for problem in problems:
-                sys.stderr.write(f"  {path}: {problem}\n")
+            noun = "problem" if len(problems) == 1 else "problems"
+            _say(f"{path}: invalid ({len(problems)} {noun})", *(f"  {path}: {problem}" for problem in problems))
         else:
-            typer.echo(f"{path}: valid")
+            out.write(f"{path}: valid\n")
     raise typer.Exit(int(ExitCode.ERROR if bad else ExitCode.OK))
 
 
@@ -343,7 +738,7 @@ def kb_list(
     """List every knowledge-base entry with its class, effect and evidence."""
     from .kb_listing import print_listing
 
-    print_listing(tuple(str(p) for p in kb or ()), fmt.value, sys.stdout)
+    print_listing(tuple(str(p) for p in kb or ()), fmt.value, cast(TextIO, _stdout()))
 
 
 @kb_app.command("search")
@@ -360,45 +755,55 @@ def kb_search(
     kb_files = tuple(str(p) for p in kb or ())
     found = search(text, engine(kb_files)[0])
     if not found:
-        sys.stderr.write(f"rlsmed: no knowledge-base entry mentions '{text}'\n")
+        _say(f"rlsmed: no knowledge-base entry mentions '{text}'")
         return
-    print_listing(kb_files, "table", sys.stdout, only=found)
+    print_listing(kb_files, "table", cast(TextIO, _stdout()), only=found)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """The console script: run the app and return its exit code."""
+    """The console script: run the app and return its exit code.
+
+    For the run, stdout is a `_Report` (a write error is one line and exit 2; a reader that went away
+    is no error) and stderr a `_Stderr` (messages are best effort): whatever writes to them, Click,
+    Rich or the writers.
+    """
+    saved = sys.stdout, sys.stderr
+    if sys.stdout is not None and not isinstance(sys.stdout, _Report):
+        sys.stdout = _Report(sys.stdout, "stdout")
+    if not isinstance(sys.stderr, _Stderr):
+        sys.stderr = _Stderr(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        sys.stdout, sys.stderr = saved
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, prog_name="rlsmed", standalone_mode=False)
     except typer.TyperException as e:  # usage errors: unknown option, bad value, missing argument
-        sys.stderr.write(f"rlsmed: {e.format_message()} (see rlsmed --help)\n")
+        _say(f"rlsmed: {e.format_message()} (see rlsmed --help)")
         return e.exit_code
-    except typer.Abort:
+    except typer.Abort:  # Ctrl-C while the options were read
+        _say("rlsmed: interrupted")
         return ExitCode.INTERRUPTED
-    except BrokenPipeError:
-        _silence_stdout()
-        return ExitCode.OK
+    except RlsmedError as e:  # writing --help or --version failed
+        if _DEBUG:
+            raise
+        _error(e)
+        return ExitCode.ERROR
     return result if isinstance(result, int) else ExitCode.OK
 
 
 def run() -> None:
-    """The `rlsmed` console script: run, flush, and leave without tearing down the interpreter.
+    """Run, flush, and leave without tearing down the interpreter (`rlsmed.entry.run` calls this).
 
     Freeing the knowledge base and lexicon object by object at exit would cost more than some short
     runs; everything the run wrote is flushed (and --output closed) before this point.
     """
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        _silence_stdout()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            if stream is not None:
+                stream.flush()
     os._exit(code)
-
-
-def _silence_stdout() -> None:
-    # The reader of our output went away (e.g. `| head`): don't complain when Python flushes at exit.
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass

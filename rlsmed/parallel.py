@@ -8,10 +8,13 @@ of output, stays in the main process, which keeps the report identical to a sing
 from __future__ import annotations
 
 import os
+import signal
+import time
 from collections import deque
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .entry import deliver_sigint, sigint_held
 from .matcher import Hit, Matcher
 from .models import InputRecord, MatchKind
 from .normalize import name_key
@@ -22,6 +25,7 @@ __all__ = ["Encoded", "ParallelMatcher", "decode", "default_jobs"]
 Encoded = tuple[tuple[str, int, int, float], ...]
 _IN_FLIGHT_PER_JOB = 3  # batches queued per worker: enough to keep it busy, few enough to stay small
 _LARGE = 8 << 20  # inputs of this many bytes or more are screened by one worker per core by default
+_FINISH_SECONDS = 10.0  # at most this long for the batches sent to finish when the pool is stopped early
 
 _worker_matcher: Matcher | None = None
 
@@ -35,6 +39,10 @@ def default_jobs(sizes: Sequence[int | None]) -> int:
 
 def _start(kb_files: tuple[str, ...]) -> None:
     global _worker_matcher
+    # Ctrl-C reaches every process of the terminal's process group: the main process alone handles it
+    # (it terminates the pool); a worker interrupted in a task would lose it, print a traceback, and
+    # leave the main process waiting for a result that never comes.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .api import engine
 
     _worker_matcher = engine(kb_files)[1]
@@ -59,11 +67,21 @@ class ParallelMatcher:
 
         # Forking shares the loaded knowledge base with the workers; elsewhere they load their own.
         method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        self._pool: Any = multiprocessing.get_context(method).Pool(jobs, initializer=_start, initargs=(kb_files,))
+        context = multiprocessing.get_context(method)
+        # No Ctrl-C may reach a worker before `_start` runs: while they start, one pressed is held back
+        # (forked workers inherit the handler that holds it; spawned ones inherit SIGINT ignored, and
+        # then a Ctrl-C in these milliseconds is lost), then acted on.
+        self._pool: Any = None
+        self._pending: deque[tuple[list[InputRecord], Any]] = deque()  # batches sent, results not yet taken
+        with sigint_held(ignore=method != "fork") as held:
+            self._pool = context.Pool(jobs, initializer=_start, initargs=(kb_files,))
+        if held:
+            self.terminate()
+            deliver_sigint()
 
     def match_batches(self, batches: Iterator[list[InputRecord]]) -> Iterator[tuple[list[InputRecord], list[Encoded]]]:
         """Each batch of records with the encoded hits of each record, in the order the batches came."""
-        pending: deque[tuple[list[InputRecord], Any]] = deque()
+        pending = self._pending
         try:
             for records in batches:
                 pending.append((records, self._pool.apply_async(_match, ([r.text for r in records],))))
@@ -73,11 +91,28 @@ class ParallelMatcher:
             while pending:
                 done, result = pending.popleft()
                 yield done, result.get()
-        except BaseException:
-            self._pool.terminate()
+            self._pool.close()
+            self._pool.join()
+        except BaseException:  # an error, Ctrl-C, or the consumer stopping early (GeneratorExit)
+            self.terminate()
             raise
-        self._pool.close()
-        self._pool.join()
+        self._pool = None
+
+    def terminate(self) -> None:
+        """Stop the workers now (after an error or Ctrl-C) and wait for them; safe to call again."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        with sigint_held(ignore=True):  # a second Ctrl-C must not leave the pool half torn down
+            # The batches sent are finished first (a few per worker: milliseconds). Pool.terminate stops
+            # reading results early and then needs the lock of the results queue; a worker still
+            # writing a large result holds that lock, and with many workers it could wait forever.
+            deadline = time.monotonic() + _FINISH_SECONDS
+            for _, result in self._pending:
+                result.wait(max(0.0, deadline - time.monotonic()))
+            self._pending.clear()
+            pool.terminate()
+            pool.join()
 
 
 def decode(matcher: Matcher, encoded: Encoded) -> tuple[Hit, ...]:

@@ -1,13 +1,17 @@
 #!/usr/bin/env python3
-"""A long fuzz run: generated input for every reader, the normaliser, the matcher and the whole pipeline.
+"""A long fuzz run: generated input for every reader, the normaliser, the matcher, every writer and the
+whole pipeline.
 
-Usage: python scripts/fuzz.py [--examples N]   (N per target; default 25,000, so 100,000+ in all)
+Usage: python scripts/fuzz.py [--examples N] [--only NAME]   (N per target; default 12,000: 120,000 in all)
 
 Each target is a Hypothesis property run with many examples: whatever the bytes, a reader yields
-records or raises InputError; the normaliser and matcher never fail; a whole screening either
-succeeds with every non-blank line in exactly one state, or stops with InputError. Any other
-exception is a crash: Hypothesis shrinks it to a minimal example and this script exits 1.
-The test suite runs the same properties with few examples (tests/test_safety.py, tests/readers/).
+records or raises InputError; the normaliser never fails; matching a batch is matching each of its
+lines; a whole screening either succeeds with every non-blank line, row or resource in exactly one
+state, or stops with InputError; every writer's output is well formed (JSON parses, CSV cells are
+never formulas, table and Markdown hold no control character). Any other exception or a broken
+property is a failure: Hypothesis shrinks it to a minimal example and this script exits 1.
+The test suite runs the same properties with few examples (tests/test_properties.py, tests/test_safety.py,
+tests/readers/).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from __future__ import annotations
 import argparse
 import io
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -25,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from rlsmed.api import Input, Screening  # noqa: E402
+from rlsmed.api import Input, Screening, engine  # noqa: E402
 from rlsmed.errors import InputError  # noqa: E402
 from rlsmed.formats import InputFormat  # noqa: E402
 from rlsmed.models import InputRecord, LineStatus  # noqa: E402
@@ -121,6 +126,14 @@ def targets(examples: int) -> dict[str, object]:
         assert all(s in (LineStatus.FLAGGED, LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED) for s in states)
         assert all(isinstance(r.record, InputRecord) for r in results)
 
+    os.environ["RLSMED_FUZZ_EXAMPLES"] = str(examples)  # the test suite's properties, with many examples
+    from tests import test_properties as props
+
+    matcher = engine()[1]
+
+    def batches_match_lines() -> None:
+        props.test_matching_a_batch_is_matching_each_line(matcher)
+
     return {
         "text reader (bytes)": text_bytes,
         "CSV reader (rows)": csv_rows,
@@ -128,15 +141,20 @@ def targets(examples: int) -> dict[str, object]:
         "FHIR reader (bytes)": fhir_bytes,
         "normaliser": normaliser,
         "pipeline (lists)": pipeline,
+        "matcher (a batch is its lines)": batches_match_lines,
+        "CSV rows accounted for": props.test_csv_rows_are_each_accounted_for_once,
+        "FHIR resources accounted for": props.test_fhir_resources_are_each_accounted_for_once,
+        "writers (every format)": props.test_every_writer_gives_well_formed_safe_output,
     }
 
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--examples", type=int, default=25_000, help="examples per target")
+    ap.add_argument("--examples", type=int, default=12_000, help="examples per target")
+    ap.add_argument("--only", help="run the targets whose name contains this text")
     args = ap.parse_args()
     failed = 0
-    tests = targets(args.examples)
+    tests = {k: v for k, v in targets(args.examples).items() if not args.only or args.only in k}
     for name, test in tests.items():
         start = time.perf_counter()
         try:

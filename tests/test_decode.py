@@ -58,7 +58,7 @@ def test_last_line_without_newline() -> None:
 def test_binary_data_is_an_input_error() -> None:
     with pytest.raises(InputError) as e:
         lines(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x01\x00")
-    assert str(e.value).startswith("meds.txt: binary data")
+    assert str(e.value).startswith("meds.txt:3: binary data")
 
 
 def test_nul_byte_after_the_first_chunk_names_its_line() -> None:

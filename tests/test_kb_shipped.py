@@ -315,6 +315,74 @@ def test_methotrimeprazine_is_the_us_name_and_levomepromazine_a_synonym() -> Non
     assert "levomepromazine" in KB.drugs["methotrimeprazine"].names
 
 
+# 1.1.0: dopamine-blocking antipsychotics and antiemetics used outside the US, flagged by class inference.
+_NON_US_D2_BLOCKERS = {
+    "perazine": ("N05AB10", ["Perazin", "Taxilan"]),
+    "periciazine": ("N05AC01", ["pericyazine", "propericiazine", "Neulactil", "Neuleptil"]),
+    "melperone": ("N05AD03", ["Melperon", "Eunerpan", "Buronil"]),
+    "pipamperone": ("N05AD05", ["Pipamperon", "Dipiperon"]),
+    "benperidol": ("N05AD07", ["Anquil", "Glianimon"]),
+    "tiapride": ("N05AL03", ["Tiaprid", "Tiapridal", "Tiapridex"]),
+    "levosulpiride": ("N05AL07", ["Levopraid"]),
+}
+
+
+@pytest.mark.parametrize("ingredient", sorted(_NON_US_D2_BLOCKERS))
+def test_non_us_d2_blockers_are_flagged_by_class_inference(ingredient: str) -> None:
+    atc, names = _NON_US_D2_BLOCKERS[ingredient]
+    drug = KB.drugs[ingredient]
+    assert drug.effect is Effect.WORSENS
+    assert drug.evidence is Evidence.EXPERT
+    assert "D2" in drug.evidence_basis and "no RLS-specific reports" in drug.evidence_basis
+    assert list(drug.atc) == [atc]
+    assert set(names) <= set(drug.names)
+    assert {"W02", "M21"} <= {s.key for s in drug.sources}
+    assert "prescriber" in drug.considerations and "ferritin" in drug.considerations
+
+
+@pytest.mark.parametrize(
+    ("text", "ingredient"),
+    [
+        ("perazine", "perazine"),  # was promethazine, through the brand Pherazine
+        ("Perazin 100 mg", "perazine"),
+        ("Taxilan 25 mg Dragees", "perazine"),
+        ("tiaprid", "tiapride"),  # was unrecognised
+        ("tiapride 100 mg", "tiapride"),
+        ("Tiapridal 100 mg", "tiapride"),
+        ("Tiapridex Tropfen", "tiapride"),
+        ("melperone 25 mg at night", "melperone"),
+        ("Melperon 25 mg", "melperone"),
+        ("Eunerpan", "melperone"),
+        ("Buronil 25 mg", "melperone"),
+        ("pipamperone 40 mg", "pipamperone"),
+        ("Pipamperon Saft", "pipamperone"),
+        ("Dipiperon 40 mg", "pipamperone"),
+        ("levosulpiride 25 mg tid", "levosulpiride"),
+        ("Levopraid 25 mg", "levosulpiride"),
+        ("benperidol 0.25 mg", "benperidol"),
+        ("Anquil 0.25 mg", "benperidol"),
+        ("Glianimon 2 mg", "benperidol"),
+        ("periciazine 10 mg", "periciazine"),
+        ("pericyazine 2.5 mg", "periciazine"),
+        ("propericiazine", "periciazine"),
+        ("Neulactil 10 mg", "periciazine"),
+        ("Neuleptil 4%", "periciazine"),
+    ],
+)
+def test_non_us_d2_blockers_are_found_as_themselves(text: str, ingredient: str) -> None:
+    [finding] = SCREENER.screen(InputRecord("t", 1, text)).findings
+    assert (finding.drug.name, finding.match.value) == (ingredient, "exact")
+
+
+def test_near_names_of_the_new_entries_keep_their_own_drug() -> None:
+    assert flagged("promazine") == {"promazine"}
+    assert flagged("Pherazine") == {"promethazine"}
+    assert flagged("prochlorperazine") == {"prochlorperazine"}
+    assert flagged("sulpiride") == {"sulpiride"}
+    assert flagged("haloperidol") == {"haloperidol"}
+    assert flagged("tranquil") == set()  # an English word, not Anquil
+
+
 @pytest.mark.parametrize(
     "text",
     [

@@ -136,6 +136,50 @@ def test_no_file_is_written_but_the_output(tmp_path: Path) -> None:
     assert result.returncode == 1, result.stderr
     assert sorted(p.name for p in work.iterdir()) == ["meds.txt", "report.json"]
     assert list(home.iterdir()) == [] and list(tmp.iterdir()) == []
+    # A failed run leaves no file either (the report is written under a temporary name, then renamed),
+    # and leaves an existing report as it was.
+    report = (work / "report.json").read_text(encoding="utf-8")
+    write(work, "bad.txt", "Zoloft\n" * 40_000 + "bad\x00line\n")
+    for args in (["missing.txt"], ["bad.txt"], ["bad.txt", "--jobs", "2"], ["meds.txt", "--ignore", "nosuchdrug"]):
+        result = _rlsmed(["check", *args, "-f", "json", "-o", "report.json"], cwd=work, env=env)
+        assert result.returncode == 2, result.stderr
+    result = _rlsmed(["check", "missing.txt", "-o", "new.json"], cwd=work, env=env)
+    assert result.returncode == 2, result.stderr
+    assert sorted(p.name for p in work.iterdir()) == ["bad.txt", "meds.txt", "report.json"]
+    assert (work / "report.json").read_text(encoding="utf-8") == report
+    assert list(home.iterdir()) == [] and list(tmp.iterdir()) == []
+
+
+# An OSC 52 sequence (sets the clipboard), a bell, a C1 control, a right-to-left override, a zero-width
+# space and a line separator: none may reach the terminal, and a message stays one line.
+HOSTILE = "\x1b]52;c;aGVsbG8=\x07\x9b31m\u202eevil\u200b\u2028x"
+
+
+def test_error_lines_never_carry_terminal_codes(tmp_path: Path) -> None:
+    path = write(tmp_path, "meds.csv", f"patient,med{HOSTILE}\nA,Zoloft\n")
+    result = run_cli(["check", str(path), "--column", "nope"])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"rlsmed: {path}: no column 'nope'")
+    _assert_safe_line(result.stderr)
+    result = run_cli(["check", str(tmp_path / f"a{HOSTILE}.txt")])
+    assert result.exit_code == 2 and "no such file" in result.stderr
+    _assert_safe_line(result.stderr)
+    result = run_cli(["explain", f"nosuchdrugname{HOSTILE}"])
+    assert result.exit_code == 2
+    _assert_safe_line(result.stderr)
+    # In a fresh process too: a file name, and Click's own usage errors (printed by main()).
+    result_p = _rlsmed(["check", str(tmp_path / f"b{HOSTILE}.txt")])
+    assert result_p.returncode == 2 and "no such file" in result_p.stderr
+    _assert_safe_line(result_p.stderr)
+    result_p = _rlsmed(["check", f"--no-such{HOSTILE}"])
+    assert result_p.returncode == 2
+    _assert_safe_line(result_p.stderr, replaced=False)  # Click writes them as \x1b
+
+
+def _assert_safe_line(err: str, *, replaced: bool = True) -> None:
+    assert err.endswith("\n") and err.count("\n") == 1, repr(err)
+    assert err[:-1].isprintable(), repr(err)
+    assert ("\ufffd" in err) is replaced, repr(err)
 
 
 def test_errors_never_echo_more_than_the_line_at_fault(tmp_path: Path) -> None:

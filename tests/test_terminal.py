@@ -7,6 +7,7 @@ import os
 import pty
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -70,3 +71,44 @@ def test_asks_for_a_pasted_list_on_a_terminal() -> None:
     report = json.loads(out)
     assert [f["ingredient"] for f in report["findings"]] == ["sertraline"]
     assert proc.returncode == 1
+
+
+def _controlling_terminal() -> None:
+    """In the child: a new session whose controlling terminal is stdin (the pseudo-terminal), so that
+    the terminal's Ctrl-C reaches its process group, workers included, as in a shell."""
+    import fcntl
+    import termios
+
+    os.setsid()
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+
+def test_ctrl_c_on_a_terminal_with_workers_is_one_line() -> None:
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rlsmed", "check", "--jobs", "2", "--format", "json"],
+        stdin=secondary,
+        stdout=subprocess.PIPE,
+        stderr=secondary,
+        preexec_fn=_controlling_terminal,
+    )
+    os.close(secondary)
+    try:
+        seen = b""
+        deadline = time.monotonic() + 30
+        while b"Paste the medication list" not in seen:
+            assert time.monotonic() < deadline, seen
+            seen += os.read(primary, 4096)
+        os.write(primary, b"Zoloft 50 mg\nLipitor\n")
+        time.sleep(0.3)  # the workers have started
+        os.write(primary, b"\x03")  # Ctrl-C, typed
+        proc.communicate(timeout=20)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    terminal = seen + _read_all(primary)
+    os.close(primary)
+    assert proc.returncode == 130
+    assert b"rlsmed: interrupted" in terminal
+    assert b"Traceback" not in terminal and b"Process " not in terminal

@@ -127,7 +127,21 @@ def test_jsonl_notes_patients_whose_rows_come_apart(monkeypatch: pytest.MonkeyPa
     result = run_cli(["check", str(path), "-f", "jsonl"])
     patients = [json.loads(line)["patient"] for line in result.stdout.splitlines()]
     assert len(patients) == 20_002 and patients.count("P1") == 2  # nothing lost, P1 written twice
-    assert "rows of 1 patients were far apart" in result.stderr
+    assert "rlsmed: 1 patients (or inputs without patients) have more than one JSON Lines object" in result.stderr
+
+
+def test_jsonl_splits_a_list_without_patients_too_long_to_hold(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from rlsmed.writers import jsonl
+
+    monkeypatch.setattr(jsonl, "_HELD_RESULTS", 1000)
+    path = tmp_path / "a.txt"
+    path.write_text("Zoloft 50 mg\nLipitor\n" * 20_000, encoding="utf-8")  # several batches, no patients
+    result = run_cli(["check", str(path), "-f", "jsonl"])
+    objects = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(objects) > 1 and {o["patient"] for o in objects} == {None}
+    assert sum(o["counts"]["records"] for o in objects) == 40_000  # nothing lost
+    assert sum(len(o["findings"]) for o in objects) == 20_000
+    assert "more than one JSON Lines object" in result.stderr
 
 
 def test_table_and_markdown_hold_a_bounded_number_of_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -102,7 +102,15 @@ class _Collector:
             return ""
         if required and not value.strip():
             self.add(where, f"field '{key}' is empty")
-        return " ".join(value.split())
+        return self._visible(where, key, " ".join(value.split()))
+
+    def _visible(self, where: str, key: str, text: str) -> str:
+        # Reports print this text: a control or invisible character could recolour a terminal or
+        # disguise what a clinician reads.
+        if not text.isprintable() and any(not ch.isprintable() and not ch.isspace() for ch in text):
+            self.add(where, f"field '{key}' holds a control or invisible character")
+            return "".join(ch if ch.isprintable() else " " for ch in text)
+        return text
 
     def text_list(self, where: str, entry: Mapping[str, Any], key: str) -> tuple[str, ...]:
         value = entry.get(key)
@@ -124,7 +132,7 @@ class _Collector:
                     what = "empty text" if isinstance(item, str) else _type_name(item)
                     self.add(where, f"field '{key}' item {i + 1} must be non-empty text, not {what}")
                 continue
-            out.append(" ".join(item.split()))
+            out.append(self._visible(where, key, " ".join(item.split())))
         if bad > _MAX_ITEM_PROBLEMS:
             self.add(where, f"field '{key}': {bad - _MAX_ITEM_PROBLEMS} more items are not non-empty text")
         return tuple(out)

@@ -77,7 +77,10 @@ def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]
     try:
         encoding, skip = sniff_encoding(head, final=len(head) < CHUNK)
     except ValueError as e:
-        raise InputError(where, f"{e}; is this a medication list?") from None
+        nul = head.find(b"\x00")
+        nul_line = head[:nul].count(b"\n") + 1
+        place = f"{where}:{nul_line}" if nul >= 0 else where
+        raise InputError(place, f"{e}; is this a medication list?") from None
     decoder = codecs.getincrementaldecoder(encoding)("strict") if encoding else None
     pending = ""
     lineno = 0
@@ -97,7 +100,9 @@ def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]
                 text = decoder.decode(chunk, final=final)
         except UnicodeDecodeError as e:
             at = _line_number(lineno, pending + e.object[: e.start].decode(e.encoding, "replace"))
-            label = "UTF-8" if e.encoding.startswith("utf") and "8" in e.encoding else e.encoding
+            label = {"cp1252": "Windows-1252", "charmap": "Windows-1252"}.get(e.encoding, e.encoding)
+            if e.encoding.startswith("utf") and "8" in e.encoding:
+                label = "UTF-8"
             raise InputError(f"{where}:{at}", f"bytes that are not valid {label} text") from None
         if "\x00" in text:
             at = _line_number(lineno, pending + text[: text.index("\x00")])

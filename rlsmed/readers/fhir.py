@@ -77,8 +77,14 @@ def _entries(bundle: Json) -> Iterator[tuple[int, Json]]:
                 yield position, entry
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _str(value: object) -> str:
     if isinstance(value, str):
+        if not value.isascii():
+            # JSON may escape half of a UTF-16 pair ("\ud800"): no character, and no output can hold it.
+            value = _SURROGATE.sub("\ufffd", value)
         return value.strip()
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
@@ -444,7 +450,7 @@ def _decode(data: bytes, source: str) -> str:
             if name != candidates[-1]:
                 continue
             line = e.object[: e.start].decode(name, "replace").count("\n") + 1
-            label = "UTF-8" if name == "utf-8" else name
+            label = "UTF-8" if name == "utf-8" else "Windows-1252"
             raise InputError(f"{source}:{line}", f"bytes that are not valid {label} text") from None
     return ""  # unreachable: the last candidate returns or raises
 
@@ -496,6 +502,10 @@ class FhirReader:
 
 def _read_document(head: bytes, stream: BinaryIO, source: str) -> str:
     """The whole decoded text of a JSON document (at most MAX_DOCUMENT bytes)."""
+    try:
+        sniff_encoding(head, final=False)  # binary data is refused before the rest is read
+    except ValueError as e:
+        raise InputError(source, f"{e}; is this a FHIR file?") from None
     parts = [head]
     size = len(head)
     while chunk := stream.read(CHUNK * 16):

@@ -40,13 +40,7 @@ COLUMNS = (
 
 
 def _where(record: InputRecord) -> list[str]:
-    return [
-        csv_cell(record.source),
-        str(record.line),
-        csv_cell(record.patient or ""),
-        csv_cell(record.record or ""),
-        record.status or "",
-    ]
+    return [record.source, str(record.line), record.patient or "", record.record or "", record.status or ""]
 
 
 class CsvWriter:
@@ -60,14 +54,14 @@ class CsvWriter:
         return [
             *_where(f.record),
             "ignored" if f.ignored else "flagged",
-            csv_cell(f.record.text),
-            csv_cell(dose(f.record)),
+            f.record.text,
+            dose(f.record),
             f.drug.name,
-            csv_cell(f.matched_text),
-            csv_cell(f.matched_as),
+            f.matched_text,
+            f.matched_as,
             f.match.value,
             f"{f.score:g}",
-            csv_cell(f.product),
+            f.product,
             d.drug_class,
             d.effect.value,
             d.evidence.value,
@@ -81,14 +75,15 @@ class CsvWriter:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(COLUMNS)
         # Every row names the knowledge base it rests on, so that a row keeps its meaning on its own.
-        kb = csv_cell(f"{source.meta.kb_version} ({source.meta.kb_updated})")
+        kb = f"{source.meta.kb_version} ({source.meta.kb_updated})"
         blank = [""] * (len(COLUMNS) - 10)
+        # Every cell, from the input or from a (site) knowledge base, is made safe in one place.
         for result in source:
             if result.status is LineStatus.FLAGGED:
-                writer.writerows([*self._finding(f), kb] for f in result.findings)
+                writer.writerows(list(map(csv_cell, [*self._finding(f), kb])) for f in result.findings)
                 continue
             status = result.status.value
             ingredients = "|".join(r.ingredient for r in result.recognized)
-            row = [*_where(result.record), status, csv_cell(result.record.text), csv_cell(dose(result.record))]
-            writer.writerow([*row, ingredients, *blank, kb])
+            row = [*_where(result.record), status, result.record.text, dose(result.record)]
+            writer.writerow(list(map(csv_cell, [*row, ingredients, *blank, kb])))
         return source.finish()

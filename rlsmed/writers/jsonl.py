@@ -40,7 +40,8 @@ class JsonlWriter:
         iron = iron_advice(source.meta.ferritin, source.meta.tsat)
         advice = json.dumps([{"topic": iron.topic, "text": iron.text, "sources": list(iron.sources)}])
         groups: dict[tuple[str, str | None], list[LineResult]] = {}
-        written: set[str] = set()
+        written: set[str] = set()  # patients already written out
+        written_files: set[str] = set()  # inputs without patients already written out (in part)
         self.split_patients = 0
         held = 0
         for batch in source.batches():
@@ -55,22 +56,27 @@ class JsonlWriter:
                 group = groups.get(key)
                 if group is None:
                     group = groups[key] = []
-                    if record.patient in written:
+                    if key[1] in written or (key[1] is None and key[0] in written_files):
                         self.split_patients += 1
                 group.append(result)
             held += len(results)
-            while held > self._held_limit and len(groups) > 1:
+            # Past the limit the oldest groups go out; a group over the limit by itself goes too (a list
+            # without patients, or one patient's huge record, then takes more than one object).
+            while held > self._held_limit and groups:
                 oldest = next(iter(groups))
                 held -= len(groups[oldest])
                 if oldest[1] is not None:
                     written.add(oldest[1])
+                else:
+                    written_files.add(oldest[0])
                 out.write(self._patient(oldest, groups.pop(oldest), version, updated, advice))
         for key, results in groups.items():
             out.write(self._patient(key, results, version, updated, advice))
         if self.split_patients:
             sys.stderr.write(
-                f"rlsmed: the rows of {self.split_patients:,} patients were far apart in the input, so they have "
-                "more than one JSON Lines object (sort the input by patient to keep them together)\n"
+                f"rlsmed: {self.split_patients:,} patients (or inputs without patients) have more than one JSON Lines "
+                "object: their rows were far apart, or too many to hold (sort the input by patient to keep "
+                "a patient's rows together)\n"
             )
         return source.finish()
 

@@ -14,7 +14,7 @@ from .safety import printable
 
 __all__ = ["MarkdownWriter", "md"]
 
-_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~])")
+_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|#!~&])")
 
 
 def md(text: str) -> str:

@@ -1,25 +1,36 @@
-"""Make input text safe to show: no terminal control sequences, no spreadsheet formulas."""
+"""Make text safe to show: no terminal control sequences, no invisible characters, no spreadsheet formulas."""
 
 from __future__ import annotations
 
-import re
+import unicodedata
 
 __all__ = ["csv_cell", "printable"]
 
-# C0 and C1 controls (ESC among them), DEL, and the bidirectional overrides that can disguise text.
-_UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA_START = ("=", "+", "-", "@")
+
+
+def _shown(ch: str) -> str:
+    if ch.isprintable():
+        return ch
+    if ch in "\n\t" or unicodedata.category(ch) == "Zs":  # line ends, tabs and other spaces
+        return " "
+    # Controls (ESC among them), format characters (zero-width, bidirectional overrides and marks),
+    # line and paragraph separators, halves of UTF-16 pairs, unassigned and private code points.
+    return "\ufffd"
 
 
 def printable(text: str) -> str:
-    """Text with control characters replaced by U+FFFD, so it cannot move the cursor or recolour a terminal."""
+    """Text on one line with every character that is not plainly visible replaced: control characters
+    cannot move the cursor or recolour a terminal, and invisible ones cannot disguise the text."""
     if text.isprintable():
         return text
-    return _UNSAFE.sub("\ufffd", text.replace("\n", " ").replace("\t", " "))
+    return "".join(map(_shown, text))
 
 
 def csv_cell(text: str) -> str:
-    """A cell a spreadsheet shows as text: a leading =, +, -, @ (a formula) gets a quote in front."""
-    if text.startswith(_FORMULA_START):
+    """A cell a spreadsheet shows as text, safe to print: a leading =, +, -, @ (a formula) gets a quote in
+    front, and control characters are replaced as `printable` does."""
+    text = printable(text)
+    if text.lstrip().startswith(_FORMULA_START):  # some spreadsheets skip leading blanks
         return "'" + text
     return text

@@ -597,7 +597,7 @@ def test_invalid_bytes_name_their_line() -> None:
     e = error(data)
     assert (e.where, e.message) == ("meds.json:3", "bytes that are not valid UTF-8 text")
     e = error(b'{"a":\n"\x81"}')  # not UTF-8, and undefined in Windows-1252
-    assert (e.where, e.message) == ("meds.json:2", "bytes that are not valid cp1252 text")
+    assert (e.where, e.message) == ("meds.json:2", "bytes that are not valid Windows-1252 text")
 
 
 # Unexpected shapes
