@@ -294,8 +294,8 @@ class Screening:
         if jobs > 1:
             parallel = self._parallel = ParallelMatcher(self.matcher, self.options.kb_files, jobs)
             try:
-                for records, encoded in parallel.match_batches(batches):
-                    batch = self.screener.apply_encoded(records, encoded)
+                for records, coded in parallel.screen_batches(batches):
+                    batch = self.screener.apply_coded(records, coded)
                     add_batch(batch)
                     yield batch
             finally:

@@ -1,8 +1,10 @@
-"""Match batches of records in worker processes (`--jobs N`), returning them in input order.
+"""Screen batches of records in worker processes (`--jobs N`), returning them in input order.
 
-Only matching runs in the workers: it is the costly step, and its result per line is small (which
-names were found where), so little crosses between processes. Everything else, and so every byte
-of output, stays in the main process, which keeps the report identical to a single-process run.
+Workers find the names in each line and what they amount to (which drugs, flagged or not); what crosses
+back is small: per line a number standing for its outcome (numbered by each worker, and described once,
+by the hits of one line, when first seen), and the hits of flagged lines, whose findings need the
+words. Everything else, and so every byte of output, stays in the main process, which keeps the report
+identical to a single-process run.
 """
 
 from __future__ import annotations
@@ -10,24 +12,44 @@ from __future__ import annotations
 import os
 import signal
 import time
+from array import array
 from collections import deque
 from collections.abc import Iterator, Sequence
-from typing import Any
+from operator import itemgetter
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .entry import deliver_sigint, sigint_held
 from .matcher import Hit, Matcher
-from .models import InputRecord, MatchKind
+from .models import InputRecord, LineStatus, MatchKind, Outcome
 from .normalize import name_key
 
-__all__ = ["Encoded", "ParallelMatcher", "decode", "default_jobs"]
+if TYPE_CHECKING:
+    from .screen import Screener
+
+__all__ = ["Coded", "Encoded", "ParallelMatcher", "decode", "default_jobs"]
 
 # A line's hits, as sent back by a worker: (name key, first word, end word, fuzzy score or -1).
 Encoded = tuple[tuple[str, int, int, float], ...]
+
+
+class Coded(NamedTuple):
+    """What a worker found in a batch of lines."""
+
+    worker: int  # the worker's process id: outcome numbers are each worker's own
+    codes: array[int]  # per line, the number of its outcome
+    new: dict[int, Encoded]  # for each number first seen, the hits of one line with that outcome
+    hits: dict[int, Encoded]  # by line: the hits of flagged lines, and of the lines asked for
+
+
+_TEXT, _CODES = itemgetter(2), itemgetter(7)  # InputRecord.text and .codes
 _IN_FLIGHT_PER_JOB = 3  # batches queued per worker: enough to keep it busy, few enough to stay small
 _LARGE = 8 << 20  # inputs of this many bytes or more are screened by one worker per core by default
 _FINISH_SECONDS = 10.0  # at most this long for the batches sent to finish when the pool is stopped early
 
 _worker_matcher: Matcher | None = None
+_worker_screener: Screener | None = None
+_codes: dict[int, int] = {}  # a worker's outcome numbers, by the identity of its Outcome objects
+_kept: list[Outcome] = []  # those objects, kept alive so that no identity is reused
 
 
 def default_jobs(sizes: Sequence[int | None]) -> int:
@@ -38,23 +60,41 @@ def default_jobs(sizes: Sequence[int | None]) -> int:
 
 
 def _start(kb_files: tuple[str, ...]) -> None:
-    global _worker_matcher
+    global _worker_matcher, _worker_screener
     # Ctrl-C reaches every process of the terminal's process group: the main process alone handles it
     # (it terminates the pool); a worker interrupted in a task would lose it, print a traceback, and
     # leave the main process waiting for a result that never comes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from .api import engine
+    from .screen import Screener
 
-    _worker_matcher = engine(kb_files)[1]
+    kb, _worker_matcher = engine(kb_files)
+    _worker_screener = Screener(kb, _worker_matcher)
 
 
-def _match(texts: list[str]) -> list[Encoded]:
-    assert _worker_matcher is not None
+def _encode(hits: tuple[Hit, ...]) -> Encoded:
     fuzzy = MatchKind.FUZZY
-    return [
-        tuple((name_key(h.target.display), h.start, h.end, h.score if h.kind is fuzzy else -1.0) for h in hits)
-        for hits in _worker_matcher.match_many(texts)
-    ]
+    return tuple((name_key(h.target.display), h.start, h.end, h.score if h.kind is fuzzy else -1.0) for h in hits)
+
+
+def _screen(texts: list[str], wanted: list[int]) -> Coded:
+    """A batch screened in a worker: each line's outcome number, and the hits that must cross."""
+    assert _worker_matcher is not None and _worker_screener is not None
+    all_hits = _worker_matcher.match_many(texts)
+    outcomes = _worker_screener.outcomes(all_hits)
+    get = _codes.get
+    numbers = [get(id(o), -1) for o in outcomes]
+    new: dict[int, Encoded] = {}
+    for i in [i for i, n in enumerate(numbers) if n < 0]:
+        n = get(id(outcomes[i]), -1)
+        if n < 0:
+            n = _codes[id(outcomes[i])] = len(_kept)
+            _kept.append(outcomes[i])
+            new[n] = _encode(all_hits[i])
+        numbers[i] = n
+    flagged = LineStatus.FLAGGED
+    needed = [i for i, o in enumerate(outcomes) if o[0] is flagged] + wanted
+    return Coded(os.getpid(), array("I", numbers), new, {i: _encode(all_hits[i]) for i in needed})
 
 
 class ParallelMatcher:
@@ -79,12 +119,15 @@ class ParallelMatcher:
             self.terminate()
             deliver_sigint()
 
-    def match_batches(self, batches: Iterator[list[InputRecord]]) -> Iterator[tuple[list[InputRecord], list[Encoded]]]:
-        """Each batch of records with the encoded hits of each record, in the order the batches came."""
+    def screen_batches(self, batches: Iterator[list[InputRecord]]) -> Iterator[tuple[list[InputRecord], Coded]]:
+        """Each batch of records with what a worker found in it, in the order the batches came."""
         pending = self._pending
         try:
             for records in batches:
-                pending.append((records, self._pool.apply_async(_match, ([r.text for r in records],))))
+                # Lines with RxNorm codes are finished here, from their hits and their codes.
+                wanted = [i for i, r in enumerate(records) if r.codes] if any(map(_CODES, records)) else []
+                task = (list(map(_TEXT, records)), wanted)
+                pending.append((records, self._pool.apply_async(_screen, task)))
                 if len(pending) >= self.jobs * _IN_FLIGHT_PER_JOB:
                     done, result = pending.popleft()
                     yield done, result.get()

@@ -19,7 +19,7 @@ from .models import (
     ResultBatch,
 )
 from .normalize import TOKEN, fold, name_key, tokens
-from .parallel import Encoded, decode
+from .parallel import Coded, decode
 
 __all__ = ["Screener", "indication_of"]
 
@@ -78,7 +78,7 @@ class Screener:
         # state 2 + k.
         self._recognitions: dict[tuple[Recognition, ...], int] = {}
         self.recognition_sets: list[tuple[Recognition, ...]] = []
-        self._by_encoded: dict[Encoded, tuple[Hit, ...]] = {}
+        self._coded: dict[int, dict[int, Outcome]] = {}  # by worker: its outcome numbers, as Outcomes
 
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_batch((record,)).results[0]
@@ -93,6 +93,10 @@ class Screener:
 
     def apply(self, records: Sequence[InputRecord], all_hits: list[tuple[Hit, ...]]) -> ResultBatch:
         """Results for records whose names were found already (`all_hits`, one tuple per record)."""
+        return self._finish(records, self.outcomes(all_hits), dict(enumerate(all_hits)))
+
+    def outcomes(self, all_hits: Sequence[tuple[Hit, ...]]) -> list[Outcome]:
+        """The outcome of each record's hits (before its RxNorm codes are taken into account)."""
         get, exact, nothing = self._single.get, MatchKind.EXACT, _NOTHING
         # One pass in a comprehension, not a call per record: most records name one drug exactly, and
         # their outcome is looked up by the identity of its target.
@@ -102,35 +106,35 @@ class Screener:
         ]
         for i in [i for i, o in enumerate(outcomes) if o is None]:
             outcomes[i] = self._outcome(all_hits[i])
+        return outcomes  # type: ignore[return-value]  # every None was filled in above
+
+    def apply_coded(self, records: Sequence[InputRecord], coded: Coded) -> ResultBatch:
+        """Results for records a worker process screened (see rlsmed.parallel): its outcome numbers
+        become this process's own Outcomes, each described once by the hits of one line."""
+        table = self._coded.setdefault(coded.worker, {})
+        for number, encoded in coded.new.items():
+            table[number] = self._outcome(decode(self.matcher, encoded))
+        outcomes = list(map(table.__getitem__, coded.codes))
+        hits = {i: decode(self.matcher, encoded) for i, encoded in coded.hits.items()}
+        return self._finish(records, outcomes, hits)
+
+    def _finish(
+        self, records: Sequence[InputRecord], outcomes: list[Outcome], hits: dict[int, tuple[Hit, ...]]
+    ) -> ResultBatch:
+        """RxNorm codes taken into account, and the findings of flagged records (whose hits are in `hits`)."""
         if any(map(_CODES, records)):
             for i in [i for i, r in enumerate(records) if r.codes]:
                 code_hits = self._code_hits(records[i].codes)
                 if code_hits:
                     # The code and the text both count: a drug named by either is screened.
-                    all_hits[i] = (*all_hits[i], *code_hits)
-                    outcomes[i] = self._outcome(all_hits[i])
-        done: list[Outcome] = outcomes  # type: ignore[assignment]  # every None was filled in above
+                    hits[i] = (*hits[i], *code_hits)
+                    outcomes[i] = self._outcome(hits[i])
         flagged = _FLAGGED
         findings = {
-            i: self._findings(records[i], done[i].flagged, all_hits[i])
-            for i in [i for i, o in enumerate(done) if o[0] is flagged]
+            i: self._findings(records[i], outcomes[i].flagged, hits[i])
+            for i in [i for i, o in enumerate(outcomes) if o[0] is flagged]
         }
-        return ResultBatch(records, done, findings)
-
-    def apply_encoded(self, records: Sequence[InputRecord], encoded: Sequence[Encoded]) -> ResultBatch:
-        """Results for records whose names a worker process found (see rlsmed.parallel); hits are
-        decoded once per distinct encoding."""
-        known = self._by_encoded
-        all_hits = []
-        for hits in encoded:
-            decoded = known.get(hits)
-            if decoded is None:
-                decoded = decode(self.matcher, hits)
-                if len(known) >= _CACHE_LIMIT:
-                    known.clear()
-                known[hits] = decoded
-            all_hits.append(decoded)
-        return self.apply(records, all_hits)
+        return ResultBatch(records, outcomes, findings)
 
     def _outcome(self, hits: tuple[Hit, ...]) -> Outcome:
         """What a record's hits amount to, shared by every record naming the same drugs the same way."""

@@ -263,6 +263,15 @@ def test_jobs_give_the_same_report(tmp_path: Path) -> None:
     two = run_cli(["check", str(path), "-f", "json", "--jobs", "2"])
     assert one.exit_code == two.exit_code == 1
     assert one.stdout == two.stdout
+    # CSV with RxNorm codes: the lines with codes are finished in the main process, from both.
+    rows = ["P1,Zoloft 50 mg,", "P2,Some product 5 mg,36437", "P3,Lipitor,", "P4,Sinemet,"] * 1500
+    csv_path = write(tmp_path, "b.csv", "patient,medication,code\n" + "\n".join(rows) + "\n")
+    one = run_cli(["check", str(csv_path), "-f", "jsonl", "--jobs", "1"])
+    two = run_cli(["check", str(csv_path), "-f", "jsonl", "--jobs", "2"])
+    assert one.exit_code == two.exit_code == 1
+    assert one.stdout == two.stdout
+    p2 = [json.loads(line) for line in two.stdout.splitlines() if '"patient": "P2"' in line]
+    assert {f["ingredient"] for o in p2 for f in o["findings"]} == {"sertraline"}  # named by its code only
 
 
 def test_csv_and_fhir_are_detected_on_stdin_and_grouped_by_patient() -> None:

@@ -21,7 +21,7 @@ from .json import JsonWriter, where
 
 __all__ = ["JsonlWriter"]
 
-_HELD_RESULTS = 50_000  # results held before the oldest patients are written out (about 50 MB)
+_HELD_RESULTS = 10_000  # results held before the oldest patients are written out (about 15 MB)
 
 
 class JsonlWriter:
