@@ -12,7 +12,7 @@ visits the words that can start a name, so that exports of millions of lines are
 from __future__ import annotations
 
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from itertools import compress, repeat
 from typing import Any, NamedTuple
@@ -101,6 +101,7 @@ class Matcher:
         self._lexicon_keys = list(lexicon.names)
         self._trie: dict[str, Target | _Node] = {}
         self._kb_multi: dict[str, list[str]] = {}
+        self._kb_single: dict[str, list[str]] = {}  # one-word knowledge-base names, by first letter
         self._code[_BREAK] = True  # breaks between the texts of a batch are visited too
         for key in kb_names:
             words = key.split(" ")
@@ -109,6 +110,8 @@ class Matcher:
                 self._code.setdefault(word, False)
             if len(words) > 1:
                 self._kb_multi.setdefault(words[0], []).append(key)
+            else:
+                self._kb_single.setdefault(key[0], []).append(key)
         self._fuzzy_cache: dict[str, Hit | None] = {}
         self._fuzzy_index: _FuzzyIndex | None = None
         self._code_targets: dict[str, Target] = {}
@@ -250,7 +253,8 @@ class Matcher:
 
 
 class _FuzzyIndex:
-    """Single-word names by first letter and length, split into flagged names and ordinary ones.
+    """Single-word names by first letter and length, split into flagged names and ordinary ones, and
+    English words likewise; each letter is indexed the first time a word starting with it is looked up.
 
     Misspellings are looked for among names with the same first letter: drug-name misspellings almost
     always keep it, and the restriction keeps unrelated words from reaching a flagged name. Within a
@@ -259,31 +263,39 @@ class _FuzzyIndex:
 
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
-        self.flagged: _Buckets = {}
-        self.ordinary: _Buckets = {}
-        self.english: _Buckets = {}  # filled a letter at a time, when a word starting with it is looked up
-        self._english_letters: set[str] = set()
-        self.flagged_names: set[str] = set()  # every name, of any length, that names a flagged drug
-        flagged = matcher.flagged
-        # Straight from the name table: making a Target for each of thousands of names would cost
-        # more than the first misspelling of a short list is worth.
-        for key, entry in matcher._names.items():
-            if " " in key or len(key) < _MIN_FUZZY_LEN - 1:
+        self._letters: dict[str, _Letter] = {}
+
+    def _letter(self, first: str) -> _Letter:
+        """The names and English words that start with `first`: from the sorted lexicon and the
+        knowledge base's names, not from the whole table, so that a short list's first misspelling
+        costs little."""
+        m = self.matcher
+        keys = m._lexicon_keys
+        lexicon = keys[bisect_left(keys, first) : bisect_left(keys, chr(ord(first) + 1))]
+        flagged, ordinary, flagged_names = [], [], set()
+        for key in dict.fromkeys((*lexicon, *m._kb_single.get(first, ()))):
+            entry = m._names.get(key)
+            if entry is None or " " in key or len(key) < _MIN_FUZZY_LEN - 1:
                 continue
             ingredients = entry.ingredients if isinstance(entry, Target) else entry.split("|")
-            if not flagged.isdisjoint(ingredients):
-                self.flagged_names.add(key)
+            if not m.flagged.isdisjoint(ingredients):
+                flagged_names.add(key)
                 if len(key) >= _MIN_FUZZY_LEN:
-                    self.flagged.setdefault((key[0], len(key)), []).append(key)
+                    flagged.append(key)
             else:
-                self.ordinary.setdefault((key[0], len(key)), []).append(key)
+                ordinary.append(key)
+        english = english_words().starting_with(first)
+        letter = _Letter(_ByLength(flagged), _ByLength(ordinary), _ByLength(english), flagged_names)
+        self._letters[first] = letter
+        return letter
 
     def lookup(self, word: str) -> Hit | None:
         from rapidfuzz import fuzz, process
         from rapidfuzz.distance import OSA
 
+        letter = self._letters.get(word[0]) or self._letter(word[0])
         limit = max_distance(len(word))
-        candidates = _near(self.flagged, word, limit)
+        candidates = letter.flagged.near(len(word), limit)
         if not candidates:
             return None
         best: tuple[int, float, str] | None = None
@@ -300,33 +312,37 @@ class _FuzzyIndex:
         # a reading of it ("Miralex" is as near MiraLAX as Mirapex), or when an English word is closer
         # ("alleries" is one edit from "allergies", two from Allerfed). A tie with an English word stays a
         # guess to verify: in a medication list, a drug name is the likelier reading ("serquel").
-        words = english_words()
-        if word in words:
+        if word in english_words():
             return None
-        if word[0] not in self._english_letters:
-            self._english_letters.add(word[0])
-            for other in words.starting_with(word[0]):
-                self.english.setdefault((other[0], len(other)), []).append(other)
-        for pool, within in ((self.ordinary, dist), (self.english, dist - 1)):
+        for pool, within in ((letter.ordinary, dist), (letter.english, dist - 1)):
             if within < 0:
                 continue
-            near = _near(pool, word, within)
+            near = pool.near(len(word), within)
             for other, _, _ in process.extract(word, near, scorer=OSA.distance, score_cutoff=within, limit=None):
-                if other not in self.flagged_names:
+                if other not in letter.flagged_names:
                     return None
         target = self.matcher.target(name)
         assert target is not None  # every candidate is a key of the name table
         return Hit(target, 0, 1, MatchKind.FUZZY, score)
 
 
-# Names by (first letter, length).
-_Buckets = dict[tuple[str, int], list[str]]
+class _ByLength:
+    """Words sorted by length, so that those of a range of lengths are one slice."""
+
+    def __init__(self, words: list[str]) -> None:
+        self.words = sorted(words, key=len)
+        self.lengths = list(map(len, self.words))
+
+    def near(self, length: int, reach: int) -> list[str]:
+        """The words whose length differs from `length` by `reach` at most."""
+        lengths = self.lengths
+        return self.words[bisect_left(lengths, length - reach) : bisect_right(lengths, length + reach)]
 
 
-def _near(buckets: _Buckets, word: str, reach: int) -> list[str]:
-    """The names that start with the word's letter and differ from it in length by `reach` at most."""
-    first, length = word[0], len(word)
-    out: list[str] = []
-    for n in range(length - reach, length + reach + 1):
-        out += buckets.get((first, n), ())
-    return out
+class _Letter(NamedTuple):
+    """The fuzzy index of one first letter."""
+
+    flagged: _ByLength  # names of flagged drugs
+    ordinary: _ByLength  # names of other drugs
+    english: _ByLength  # English words
+    flagged_names: set[str]  # every name of a flagged drug, of any length
