@@ -12,7 +12,7 @@ import os
 import stat
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 
 from .advice import iron_advice
 from .errors import InputError, UsageError
@@ -21,15 +21,18 @@ from .lexicon import load_lexicon
 from .matcher import Matcher
 from .models import Evidence, InputRecord, KnowledgeBase, LineResult, MatchKind, Recognition, ResultBatch
 from .normalize import name_key
-from .parallel import ParallelMatcher, default_jobs
 from .readers import InputFormat, ReadOptions, detect_format, prepare, reader_for
 from .readers.base import Rewound, record_batches
 from .report import Advice, Report, ReportMeta, Summary, Tally
 from .screen import Screener
 
+if TYPE_CHECKING:
+    from .parallel import ParallelMatcher
+
 __all__ = ["CheckOptions", "Input", "Screening", "check", "check_files", "engine", "resolve_ingredients"]
 
 STDIN = "<stdin>"
+_LARGE = 8 << 20  # bytes of input from which worker processes are used by default
 # Statuses of medicines no longer taken, in FHIR and in CSV status columns (compared without case):
 # screened only with --all-statuses.
 NOT_CURRENT = frozenset({"stopped", "completed", "cancelled", "discontinued", "inactive"})
@@ -290,8 +293,10 @@ class Screening:
         """Screen the inputs a batch at a time (the first and only screening pass)."""
         add_batch = self.tally.add_batch
         batches = self.record_batches(count_skipped=True)
-        jobs = self.options.jobs if self.options.jobs is not None else default_jobs([i.size for i in self.inputs])
+        jobs = self.options.jobs if self.options.jobs is not None else _default_jobs(self.inputs)
         if jobs > 1:
+            from .parallel import ParallelMatcher  # only now: most runs need no workers
+
             parallel = self._parallel = ParallelMatcher(self.matcher, self.options.kb_files, jobs)
             try:
                 for records, coded in parallel.screen_batches(batches):
@@ -344,6 +349,14 @@ class Screening:
         if self.tally.summary.has_findings:
             return (iron_advice(self.options.ferritin, self.options.tsat),)
         return ()
+
+
+def _default_jobs(inputs: Sequence[Input]) -> int:
+    """One worker process per core when the inputs are large and of known size, else none (one job)."""
+    sizes = [i.size for i in inputs]
+    if any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
+        return 1
+    return max(1, os.cpu_count() or 1)
 
 
 def _check_lab(name: str, value: object, most: float) -> None:

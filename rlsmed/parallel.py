@@ -14,7 +14,7 @@ import signal
 import time
 from array import array
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from operator import itemgetter
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -26,7 +26,7 @@ from .normalize import name_key
 if TYPE_CHECKING:
     from .screen import Screener
 
-__all__ = ["Coded", "Encoded", "ParallelMatcher", "decode", "default_jobs"]
+__all__ = ["Coded", "Encoded", "ParallelMatcher", "decode"]
 
 # A line's hits, as sent back by a worker: (name key, first word, end word, fuzzy score or -1).
 Encoded = tuple[tuple[str, int, int, float], ...]
@@ -43,20 +43,12 @@ class Coded(NamedTuple):
 
 _TEXT, _CODES = itemgetter(2), itemgetter(7)  # InputRecord.text and .codes
 _IN_FLIGHT_PER_JOB = 3  # batches queued per worker: enough to keep it busy, few enough to stay small
-_LARGE = 8 << 20  # inputs of this many bytes or more are screened by one worker per core by default
 _FINISH_SECONDS = 10.0  # at most this long for the batches sent to finish when the pool is stopped early
 
 _worker_matcher: Matcher | None = None
 _worker_screener: Screener | None = None
 _codes: dict[int, int] = {}  # a worker's outcome numbers, by the identity of its Outcome objects
 _kept: list[Outcome] = []  # those objects, kept alive so that no identity is reused
-
-
-def default_jobs(sizes: Sequence[int | None]) -> int:
-    """One job per core when the inputs are large and of known size, else one."""
-    if any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
-        return 1
-    return max(1, os.cpu_count() or 1)
 
 
 def _start(kb_files: tuple[str, ...]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from operator import itemgetter
+from typing import TYPE_CHECKING
 
 from .matcher import Hit, Matcher
 from .models import (
@@ -19,7 +20,9 @@ from .models import (
     ResultBatch,
 )
 from .normalize import TOKEN, fold, name_key, tokens
-from .parallel import Coded, decode
+
+if TYPE_CHECKING:
+    from .parallel import Coded
 
 __all__ = ["Screener", "indication_of"]
 
@@ -111,6 +114,8 @@ class Screener:
     def apply_coded(self, records: Sequence[InputRecord], coded: Coded) -> ResultBatch:
         """Results for records a worker process screened (see rlsmed.parallel): its outcome numbers
         become this process's own Outcomes, each described once by the hits of one line."""
+        from .parallel import decode
+
         table = self._coded.setdefault(coded.worker, {})
         for number, encoded in coded.new.items():
             table[number] = self._outcome(decode(self.matcher, encoded))

@@ -69,6 +69,9 @@ def detect_format(name: str, head: bytes) -> InputFormat:
         return InputFormat.FHIR
     if by_name == "csv" or (by_name == "text" and ext not in _TABLE_TEXT) or sample is None:
         return InputFormat(by_name or "text")  # binary: the text reader says so
+    header = next((line for line in sample.splitlines() if line.strip()), "")
+    if not any(sep in header for sep in "\t,;|"):
+        return InputFormat.TEXT  # no header of a table (and no need to load the CSV reader to say so)
     from .csv import looks_like_table
 
     table = looks_like_table(sample, complete=complete, need_medication=by_name == "text")
