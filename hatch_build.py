@@ -28,8 +28,9 @@ class CompileKnowledgeBase(BuildHookInterface):  # type: ignore[type-arg]
         # An invalid knowledge base must never ship: validate it with rlsmed's own checks.
         sys.path.insert(0, str(self.root))
         try:
+            from rlsmed.kb.compiled import to_compiled
             from rlsmed.kb.loader import check_names, read_document
-            from rlsmed.kb.schema import parse_document, to_compiled
+            from rlsmed.kb.schema import parse_document
         finally:
             sys.path.pop(0)
         records, problems = parse_document(read_document(source), overlay=False)

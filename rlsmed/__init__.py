@@ -14,19 +14,19 @@ TYPE_CHECKING = False
 
 __version__ = "0.1.0"
 
-__all__ = ["CheckOptions", "Report", "__version__", "check", "check_files", "load_knowledge_base"]
+__all__ = ["CheckOptions", "Report", "__version__", "check", "check_files", "load_knowledge_base", "render"]
 
 if TYPE_CHECKING:
     from typing import Any
 
-    from .api import CheckOptions, check, check_files
+    from .api import CheckOptions, check, check_files, render
     from .kb import load_knowledge_base
     from .report import Report
 
 
 def __getattr__(name: str) -> Any:
     # Imported on first use so that `rlsmed --version` and the CLI start fast.
-    if name in ("check", "check_files", "CheckOptions"):
+    if name in ("check", "check_files", "render", "CheckOptions"):
         from . import api
 
         return getattr(api, name)

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from functools import cache
-from pathlib import Path
+
+from .data_files import data_file
 
 __all__ = ["EnglishWords", "english_words"]
-
-_PACKAGE = Path(__file__).resolve().parent
 
 
 class EnglishWords:
@@ -33,13 +32,6 @@ class EnglishWords:
         return words[bisect_left(words, letter) : bisect_left(words, chr(ord(letter) + 1))]
 
 
-def _path() -> Path:
-    installed = _PACKAGE / "data" / "english.txt"
-    if installed.is_file():
-        return installed
-    return _PACKAGE.parent / "data" / "english.txt"
-
-
 @cache
 def english_words() -> EnglishWords:
-    return EnglishWords(_path().read_text(encoding="ascii").split())
+    return EnglishWords(data_file("english.txt").read_text(encoding="ascii").split())

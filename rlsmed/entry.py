@@ -8,9 +8,8 @@ standard modules, and installs the handler before anything heavy is imported.
 import contextlib
 import os
 import signal
-from collections.abc import Iterator
 
-__all__ = ["deliver_sigint", "run", "sigint_held"]
+__all__ = ["run"]
 
 INTERRUPTED = 130  # as rlsmed.errors.ExitCode.INTERRUPTED, without importing it first
 
@@ -21,7 +20,7 @@ def run() -> None:
     with contextlib.suppress(ValueError, OSError):  # not the main thread
         signal.signal(signal.SIGINT, _interrupt)
     try:
-        from .cli import run as run_cli
+        from .cli.main import run as run_cli
 
         run_cli()
     except KeyboardInterrupt:
@@ -55,48 +54,3 @@ def _guard_standard_fds() -> None:
                 return
             if opened != fd:
                 os.close(opened)
-
-
-class Held:
-    """How many Ctrl-Cs were held back by `sigint_held` (true when any was)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(self, signum: int, frame: object) -> None:
-        self.count += 1
-
-    def __bool__(self) -> bool:
-        return self.count > 0
-
-
-@contextlib.contextmanager
-def sigint_held(*, ignore: bool = False) -> Iterator[Held]:
-    """Ctrl-C held back while a few steps that must not be cut in two run (a file created and its
-    removal arranged; worker processes started); the caller acts on it afterwards with
-    `deliver_sigint`. With `ignore`, a Ctrl-C is ignored instead (during clean-up). Only the main
-    thread can change signal handlers: elsewhere, and when SIGINT is ignored already, nothing changes."""
-    held = Held()
-    import threading
-
-    if threading.current_thread() is not threading.main_thread():
-        yield held
-        return
-    previous = signal.getsignal(signal.SIGINT)
-    if previous is None or previous is signal.SIG_IGN:  # not set from Python, or ignored already
-        yield held
-        return
-    signal.signal(signal.SIGINT, signal.SIG_IGN if ignore else held)
-    try:
-        yield held
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
-def deliver_sigint() -> None:
-    """Act on a Ctrl-C held back, as the handler in place would have (KeyboardInterrupt by default)."""
-    handler = signal.getsignal(signal.SIGINT)
-    if callable(handler):
-        handler(signal.SIGINT, None)
-    elif handler is signal.SIG_DFL:
-        signal.raise_signal(signal.SIGINT)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-__all__ = ["ExitCode", "InputError", "KnowledgeBaseError", "RlsmedError", "UsageError"]
+__all__ = ["ExitCode", "InputError", "KnowledgeBaseError", "OutputError", "RlsmedError", "UsageError"]
 
 
 class ExitCode(IntEnum):
@@ -49,7 +49,18 @@ class KnowledgeBaseError(RlsmedError):
             # InputError's, since there is nothing in it to list.
             super().__init__(f"{origin}: " + "; ".join(self.problems))
             return
+        super().__init__("\n".join((self.headline, *self.lines())))
+
+    @property
+    def headline(self) -> str:
+        """The first line of the message: "FILE: invalid knowledge base (N problems)"."""
         count = len(self.problems)
-        noun = "problem" if count == 1 else "problems"
-        lines = "\n".join(f"  {origin}: {p}" for p in self.problems)
-        super().__init__(f"{origin}: invalid knowledge base ({count} {noun})\n{lines}")
+        return f"{self.origin}: invalid knowledge base ({count} {'problem' if count == 1 else 'problems'})"
+
+    def lines(self) -> list[str]:
+        """One indented line per problem, each naming the file."""
+        return [f"  {self.origin}: {problem}" for problem in self.problems]
+
+
+class OutputError(RlsmedError):
+    """The report cannot be written (a full disk, an I/O error): exit 2."""

@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
+from collections.abc import Iterable
 from typing import NamedTuple
 
+from .engine import Engine
+from .errors import UsageError
 from .matcher import Matcher, Target
 from .models import Drug, KnowledgeBase, MatchKind
 from .normalize import fold, name_key
+from .writers.json import drug_fields
 
-__all__ = ["Lookup", "describe", "lookup", "search"]
+__all__ = ["Lookup", "describe", "explain", "listing", "lookup", "search"]
 
 
 class Lookup(NamedTuple):
@@ -24,10 +29,9 @@ class Lookup(NamedTuple):
     def ingredients(self) -> list[str]:
         return list(self.target.ingredients) if self.target else []
 
-    def drugs(self, kb: KnowledgeBase) -> list[Drug]:
+    def drugs(self, engine: Engine) -> list[Drug]:
         """The knowledge-base entries among the ingredients."""
-        by_key = {name_key(name): drug for name, drug in kb.drugs.items()}
-        return [by_key[i] for i in self.ingredients if i in by_key]
+        return [engine.drugs[i] for i in self.ingredients if i in engine.drugs]
 
 
 def lookup(query: str, matcher: Matcher, kb: KnowledgeBase) -> Lookup:
@@ -99,3 +103,52 @@ def search(text: str, kb: KnowledgeBase) -> list[Drug]:
         if mentions(product.name):
             found.update((i, kb.drugs[i]) for i in product.ingredients if i in kb.drugs)
     return sorted(found.values(), key=lambda d: d.name)
+
+
+def explain(name: str, engine: Engine) -> str:
+    """What `rlsmed explain NAME` prints: each knowledge-base entry the name stands for, or what it is when
+    it is no RLS concern; UsageError when rlsmed knows no such name."""
+    found = lookup(name, engine.matcher, engine.kb)
+    if found.target is None:
+        raise UsageError(f"'{name}' is not a drug name rlsmed knows")
+    parts: list[str] = []
+    if found.kind is MatchKind.FUZZY:
+        parts.append(f"(closest match to '{name}': {found.target.display}, score {found.score:g}; please verify)\n")
+    drugs = found.drugs(engine)
+    for i, drug in enumerate(drugs):
+        parts.append(("\n" if i else "") + describe(drug, engine.kb) + "\n")
+    if not drugs:
+        ingredients = ", ".join(found.ingredients)
+        parts.append(f"{found.target.display}: {ingredients}. Not in the RLS knowledge base: no known RLS concern.\n")
+    return "".join(parts)
+
+
+def listing(kb: KnowledgeBase, fmt: str = "table", only: Iterable[Drug] | None = None, *, color: bool = False) -> str:
+    """Every entry (or `only` these), flagged ones first, by class then name: a table (with a terminal's
+    styles when `color`) or JSON."""
+    chosen = kb.drugs.values() if only is None else only
+    drugs = sorted(chosen, key=lambda d: (not d.flagged, d.drug_class, d.name))
+    if fmt == "json":
+        entries = []
+        for d in drugs:
+            entry: dict[str, object] = {"name": d.name, "flagged": d.flagged, **drug_fields(d)}
+            entry.update(considerations=d.considerations, parkinson=d.parkinson or None)
+            entry.update(names=list(d.names), salts=list(d.salts))
+            entries.append(entry)
+        products = [{"name": p.name, "ingredients": list(p.ingredients), "note": p.note or None} for p in kb.products]
+        doc = {"kb_version": kb.version, "kb_updated": kb.updated, "drugs": entries, "products": products}
+        return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"rlsmed knowledge base {kb.version} ({kb.updated})", title_justify="left", box=box.SIMPLE_HEAD)
+    for column in ("Ingredient", "Class", "Effect", "Evidence", "Names"):
+        table.add_column(column, overflow="fold")
+    for d in drugs:
+        table.add_row(d.name, d.drug_class, d.effect.label, d.evidence.value, str(len(d.names)))
+    out = io.StringIO()
+    Console(file=out, highlight=False, markup=False, force_terminal=color or None).print(table)
+    return out.getvalue()

@@ -1,10 +1,16 @@
-"""The names of the input and output formats (kept apart so the command line loads fast)."""
+"""What a user chooses among: input and output formats, the --fail-on threshold, laboratory value ranges.
+
+Kept apart, and free of imports, so that the command line can offer them without loading the library.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["InputFormat", "OutputFormat"]
+__all__ = ["FERRITIN_MAX", "TSAT_MAX", "FailOn", "InputFormat", "OutputFormat"]
+
+FERRITIN_MAX = 100_000  # ng/mL: far above any measured value, so only typing errors are refused
+TSAT_MAX = 100  # transferrin saturation, %
 
 
 class InputFormat(str, Enum):
@@ -24,3 +30,16 @@ class OutputFormat(str, Enum):
     JSONL = "jsonl"
     CSV = "csv"
     MARKDOWN = "markdown"
+
+
+class FailOn(str, Enum):
+    """Which findings make a run exit 1: any, those with at least this evidence, or never.
+
+    The evidence names are those of rlsmed.models.Evidence, whose weakest level ("expert") is "any".
+    """
+
+    ANY = "any"
+    WEAK = "weak"
+    MODERATE = "moderate"
+    STRONG = "strong"
+    NEVER = "never"

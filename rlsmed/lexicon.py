@@ -7,9 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import NamedTuple
 
-__all__ = ["Lexicon", "builtin_lexicon_path", "load_lexicon"]
+from .data_files import data_file
 
-_PACKAGE = Path(__file__).resolve().parent
+__all__ = ["Lexicon", "builtin_lexicon_path", "load_lexicon"]
 
 
 class Lexicon(NamedTuple):
@@ -35,10 +35,7 @@ class Lexicon(NamedTuple):
 
 
 def builtin_lexicon_path() -> Path:
-    installed = _PACKAGE / "data" / "lexicon.json"
-    if installed.is_file():
-        return installed
-    return _PACKAGE.parent / "data" / "lexicon.json"
+    return data_file("lexicon.json")
 
 
 def load_lexicon(path: Path | str | None = None) -> Lexicon:

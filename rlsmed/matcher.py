@@ -171,9 +171,6 @@ class Matcher:
         target = self._code_targets[code] = Target(f"RxNorm {code}", raw, "rxnorm")
         return target
 
-    def is_flagged(self, target: Target) -> bool:
-        return any(i in self.flagged for i in target.ingredients)
-
     def match(self, text: str) -> tuple[Hit, ...]:
         """Every name found in `text`, in order."""
         return self.match_many((text,))[0]

@@ -6,12 +6,23 @@ millions of lines (and when the tool starts, since every class is built anew on 
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from enum import Enum
+from operator import itemgetter
 from types import MappingProxyType
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 __all__ = [
+    "FIRST_RECOGNITION_STATE",
+    "FLAGGED_STATE",
+    "OUTCOME_STATE",
+    "OUTCOME_STATUS",
+    "RECORD_CODES",
+    "RECORD_PATIENT",
+    "RECORD_RECORD",
+    "RECORD_STATUS",
+    "RECORD_TEXT",
+    "UNRECOGNIZED_STATE",
     "Drug",
     "Effect",
     "Evidence",
@@ -26,6 +37,7 @@ __all__ = [
     "Recognition",
     "ResultBatch",
     "Source",
+    "record_maker",
 ]
 
 
@@ -184,6 +196,35 @@ class InputRecord(NamedTuple):
     context: Mapping[str, str] = MappingProxyType({})
 
 
+def _getter(record_type: type[tuple[Any, ...]], field: str) -> Callable[[Any], Any]:
+    """A fast getter of one field (itemgetter, in C) found by its name, so that it follows the field."""
+    fields: tuple[str, ...] = record_type._fields  # type: ignore[attr-defined]
+    return itemgetter(fields.index(field))
+
+
+# Getters of the fields the per-record loops read (map(RECORD_TEXT, records) runs in C).
+RECORD_TEXT = _getter(InputRecord, "text")
+RECORD_PATIENT = _getter(InputRecord, "patient")
+RECORD_RECORD = _getter(InputRecord, "record")
+RECORD_STATUS = _getter(InputRecord, "status")
+RECORD_CODES = _getter(InputRecord, "codes")
+
+
+def record_maker(*fields: str) -> Callable[..., InputRecord]:
+    """A fast InputRecord constructor taking these fields positionally, in this order; the others take
+    their defaults. Readers make one record per line of an export: this skips the NamedTuple
+    constructor's keyword handling, and still follows the fields by name."""
+    unknown = set(fields) - set(InputRecord._fields)
+    if unknown:
+        raise ValueError(f"InputRecord has no field {sorted(unknown)[0]!r}")
+    defaults = {f"_d_{name}": value for name, value in InputRecord._field_defaults.items() if name not in fields}
+    values = ", ".join(name if name in fields else f"_d_{name}" for name in InputRecord._fields)
+    namespace: dict[str, Any] = {"_new": tuple.__new__, "_InputRecord": InputRecord, **defaults}
+    exec(f"def make({', '.join(fields)}):\n    return _new(_InputRecord, ({values},))", namespace)
+    maker: Callable[..., InputRecord] = namespace["make"]
+    return maker
+
+
 class Finding(NamedTuple):
     """A flagged ingredient found in one input record."""
 
@@ -232,6 +273,13 @@ class LineResult(NamedTuple):
     recognized: tuple[Recognition, ...] = ()
 
 
+# Outcome.state: one number for what a record amounts to, which writers key on (and which crosses from
+# worker processes). Set k of recognitions (the k-th distinct set) is FIRST_RECOGNITION_STATE + k.
+UNRECOGNIZED_STATE = 0
+FLAGGED_STATE = 1
+FIRST_RECOGNITION_STATE = 2
+
+
 class Outcome(NamedTuple):
     """What the names found in a record amount to. One object is shared by every record naming the same
     drugs, so that screening a large export creates almost nothing per line."""
@@ -239,8 +287,11 @@ class Outcome(NamedTuple):
     status: LineStatus
     recognized: tuple[Recognition, ...]
     flagged: tuple[tuple[Drug, int], ...]  # each flagged drug, with the index of the hit naming it
-    # 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of recognitions (writers key on it)
-    state: int
+    state: int  # UNRECOGNIZED_STATE, FLAGGED_STATE, or FIRST_RECOGNITION_STATE + k
+
+
+OUTCOME_STATUS = _getter(Outcome, "status")
+OUTCOME_STATE = _getter(Outcome, "state")
 
 
 class ResultBatch(NamedTuple):

@@ -15,7 +15,7 @@ from functools import lru_cache
 
 __all__ = ["TOKEN", "fold", "name_key", "tokens"]
 
-# Letters run together, and numbers (with a decimal point or comma) stand alone: "50mg" -> "50", "mg".
+# A token is a run of letters; digits and punctuation only separate tokens: "50mg" -> "mg".
 TOKEN = re.compile(r"[a-z]+")
 # Terminal escape sequences (colour codes pasted from a terminal, titles, hyperlinks): not text.
 ANSI = re.compile(r"\x1b(?:\[[0-?]*[ -/]*[@-~]|\][^\x07\x1b]*(?:\x07|\x1b\\)?|[@-Z\\-_])")

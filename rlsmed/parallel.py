@@ -15,18 +15,16 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Iterator
-from operator import itemgetter
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
-from .entry import deliver_sigint, sigint_held
+from .engine import engine
 from .matcher import Hit, Matcher
-from .models import InputRecord, LineStatus, MatchKind, Outcome
+from .models import RECORD_CODES, RECORD_TEXT, InputRecord, LineStatus, MatchKind, Outcome, ResultBatch
 from .normalize import name_key
+from .screen import Screener
+from .signals import deliver_sigint, sigint_held
 
-if TYPE_CHECKING:
-    from .screen import Screener
-
-__all__ = ["Coded", "Encoded", "ParallelMatcher", "decode"]
+__all__ = ["Coded", "Encoded", "ParallelMatcher"]
 
 # A line's hits, as sent back by a worker: (name key, first word, end word, fuzzy score or -1).
 Encoded = tuple[tuple[str, int, int, float], ...]
@@ -41,7 +39,6 @@ class Coded(NamedTuple):
     hits: dict[int, Encoded]  # by line: the hits of flagged lines, and of the lines asked for
 
 
-_TEXT, _CODES = itemgetter(2), itemgetter(7)  # InputRecord.text and .codes
 _IN_FLIGHT_PER_JOB = 3  # batches queued per worker: enough to keep it busy, few enough to stay small
 _FINISH_SECONDS = 10.0  # at most this long for the batches sent to finish when the pool is stopped early
 
@@ -57,10 +54,7 @@ def _start(kb_files: tuple[str, ...]) -> None:
     # (it terminates the pool); a worker interrupted in a task would lose it, print a traceback, and
     # leave the main process waiting for a result that never comes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    from .api import engine
-    from .screen import Screener
-
-    kb, _worker_matcher = engine(kb_files)
+    kb, _worker_matcher, _ = engine(kb_files)
     _worker_screener = Screener(kb, _worker_matcher)
 
 
@@ -90,11 +84,13 @@ def _screen(texts: list[str], wanted: list[int]) -> Coded:
 
 
 class ParallelMatcher:
-    """A pool of worker processes, each with its own knowledge base and matcher."""
+    """A pool of worker processes, each with its own knowledge base and matcher; what they find becomes
+    results of the main process's screener (the same objects a single-process run makes)."""
 
-    def __init__(self, matcher: Matcher, kb_files: tuple[str, ...], jobs: int) -> None:
-        self.matcher = matcher
+    def __init__(self, screener: Screener, kb_files: tuple[str, ...], jobs: int) -> None:
+        self.screener = screener
         self.jobs = jobs
+        self._outcomes: dict[int, dict[int, Outcome]] = {}  # by worker: its outcome numbers, as Outcomes
         import multiprocessing  # only now: it is slow to import, and most runs need no workers
 
         # Forking shares the loaded knowledge base with the workers; elsewhere they load their own.
@@ -111,21 +107,21 @@ class ParallelMatcher:
             self.terminate()
             deliver_sigint()
 
-    def screen_batches(self, batches: Iterator[list[InputRecord]]) -> Iterator[tuple[list[InputRecord], Coded]]:
-        """Each batch of records with what a worker found in it, in the order the batches came."""
+    def screen_batches(self, batches: Iterator[list[InputRecord]]) -> Iterator[ResultBatch]:
+        """The results of each batch of records, in the order the batches came."""
         pending = self._pending
         try:
             for records in batches:
                 # Lines with RxNorm codes are finished here, from their hits and their codes.
-                wanted = [i for i, r in enumerate(records) if r.codes] if any(map(_CODES, records)) else []
-                task = (list(map(_TEXT, records)), wanted)
+                wanted = [i for i, r in enumerate(records) if r.codes] if any(map(RECORD_CODES, records)) else []
+                task = (list(map(RECORD_TEXT, records)), wanted)
                 pending.append((records, self._pool.apply_async(_screen, task)))
                 if len(pending) >= self.jobs * _IN_FLIGHT_PER_JOB:
                     done, result = pending.popleft()
-                    yield done, result.get()
+                    yield self._results(done, result.get())
             while pending:
                 done, result = pending.popleft()
-                yield done, result.get()
+                yield self._results(done, result.get())
             self._pool.close()
             self._pool.join()
         except BaseException:  # an error, Ctrl-C, or the consumer stopping early (GeneratorExit)
@@ -149,8 +145,20 @@ class ParallelMatcher:
             pool.terminate()
             pool.join()
 
+    def _results(self, records: list[InputRecord], coded: Coded) -> ResultBatch:
+        """A worker's outcome numbers become this process's own Outcomes, each described once by the
+        hits of one line."""
+        screener = self.screener
+        matcher = screener.matcher
+        table = self._outcomes.setdefault(coded.worker, {})
+        for number, encoded in coded.new.items():
+            table[number] = screener.outcome(_decode(matcher, encoded))
+        outcomes = list(map(table.__getitem__, coded.codes))
+        hits = {i: _decode(matcher, encoded) for i, encoded in coded.hits.items()}
+        return screener.finish(records, outcomes, hits)
 
-def decode(matcher: Matcher, encoded: Encoded) -> tuple[Hit, ...]:
+
+def _decode(matcher: Matcher, encoded: Encoded) -> tuple[Hit, ...]:
     """The hits a worker found, as the main process's own objects."""
     exact, fuzzy = MatchKind.EXACT, MatchKind.FUZZY
     hits = []

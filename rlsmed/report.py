@@ -3,16 +3,23 @@
 from __future__ import annotations
 
 from collections import Counter
-from operator import itemgetter
 from typing import NamedTuple
 
 from .errors import ExitCode
-from .models import Evidence, Finding, InputRecord, LineResult, LineStatus, MatchKind, ResultBatch
+from .models import (
+    OUTCOME_STATE,
+    RECORD_PATIENT,
+    UNRECOGNIZED_STATE,
+    Evidence,
+    Finding,
+    InputRecord,
+    LineResult,
+    LineStatus,
+    MatchKind,
+    ResultBatch,
+)
 
-__all__ = ["Advice", "Report", "ReportMeta", "Summary", "Tally"]
-
-_STATE = itemgetter(3)  # Outcome.state, read in C
-_PATIENT = itemgetter(3)  # InputRecord.patient
+__all__ = ["Advice", "Report", "ReportMeta", "Summary", "Tally", "plural", "summary_line"]
 
 
 class Advice(NamedTuple):
@@ -31,6 +38,7 @@ class ReportMeta(NamedTuple):
     fail_on: Evidence | None = Evidence.EXPERT
     ferritin: float | None = None
     tsat: float | None = None
+    inputs: tuple[str, ...] = ()  # the names of the inputs, in order (file paths, <stdin>)
 
 
 class Summary:
@@ -44,6 +52,7 @@ class Summary:
         "flagged",
         "ignored",
         "needs_verification",
+        "notes",
         "patients",
         "patients_by_class",
         "patients_by_ingredient",
@@ -73,6 +82,7 @@ class Summary:
         self.failing = 0  # findings at or above the --fail-on threshold, not ignored
         self.skipped = 0  # records left out as not current (no longer taken without --all-statuses, or in error)
         self.unit = "line"  # what a record is: a text "line", or a CSV row or FHIR resource ("record")
+        self.notes: list[str] = []  # what the user should know about the run itself (on stderr, not in the report)
 
     @property
     def exit_code(self) -> ExitCode:
@@ -103,13 +113,13 @@ class Tally:
         if records[0].record is not None:
             s.unit = "record"
         s.records += len(records)
-        unrecognized = list(map(_STATE, batch.outcomes)).count(0)
+        unrecognized = list(map(OUTCOME_STATE, batch.outcomes)).count(UNRECOGNIZED_STATE)
         s.unrecognized += unrecognized
         s.recognized += len(records) - unrecognized - len(batch.findings)
         for i, findings in batch.findings.items():
             self._flagged(records[i], findings)
-        if records[0].patient is not None or any(map(_PATIENT, records)):
-            self._patients.update(map(_PATIENT, records))
+        if records[0].patient is not None or any(map(RECORD_PATIENT, records)):
+            self._patients.update(map(RECORD_PATIENT, records))
 
     def _flagged(self, record: InputRecord, findings: tuple[Finding, ...]) -> None:
         s = self.summary
@@ -168,3 +178,25 @@ class Report(NamedTuple):
     @property
     def kb_version(self) -> str:
         return self.meta.kb_version
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def summary_line(summary: Summary, meta: ReportMeta) -> str:
+    """The one line that sums up a run (the command line prints it on stderr after every report)."""
+    parts = [
+        f"{plural(summary.records, summary.unit)} screened",
+        f"{summary.flagged:,} flagged ({plural(summary.findings - summary.ignored, 'finding')}"
+        + (f", {summary.needs_verification:,} to verify" if summary.needs_verification else "")
+        + (f", {summary.ignored:,} ignored" if summary.ignored else "")
+        + ")",
+        f"{summary.recognized:,} recognised",
+        f"{summary.unrecognized:,} unrecognised",
+    ]
+    if summary.patients:
+        parts.append(f"{plural(summary.patients, 'patient')}, {summary.patients_flagged:,} flagged")
+    if summary.skipped:
+        parts.append(f"{summary.skipped:,} not current left out (see --all-statuses)")
+    return f"rlsmed: {', '.join(parts)}; knowledge base {meta.kb_version} ({meta.kb_updated})"

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from operator import itemgetter
-from typing import TYPE_CHECKING
 
 from .matcher import Hit, Matcher
 from .models import (
+    FIRST_RECOGNITION_STATE,
+    FLAGGED_STATE,
+    RECORD_CODES,
+    RECORD_TEXT,
+    UNRECOGNIZED_STATE,
     Drug,
     Finding,
     InputRecord,
@@ -21,21 +24,15 @@ from .models import (
 )
 from .normalize import TOKEN, fold, name_key, tokens
 
-if TYPE_CHECKING:
-    from .parallel import Coded
-
 __all__ = ["Screener", "indication_of"]
 
 _PARKINSON = frozenset({"parkinson", "parkinsons", "parkinsonism", "parkinsonian"})
 _RLS = frozenset({"rls", "restless", "wed", "ekbom"})
 _CACHE_LIMIT = 20_000  # line outcomes remembered; past this the cache starts again (memory stays flat)
-_UNRECOGNIZED = LineStatus.UNRECOGNIZED
 _RECOGNIZED = LineStatus.RECOGNIZED
 _FLAGGED = LineStatus.FLAGGED
 
-_NOTHING = Outcome(LineStatus.UNRECOGNIZED, (), (), 0)
-_TEXT = itemgetter(2)  # InputRecord.text, read in C
-_CODES = itemgetter(7)  # InputRecord.codes
+_NOTHING = Outcome(LineStatus.UNRECOGNIZED, (), (), UNRECOGNIZED_STATE)
 
 
 def indication_of(*texts: str, reason: str = "") -> str:
@@ -78,25 +75,21 @@ class Screener:
         # Outcomes of other records (several names, misspellings), by their targets and fuzzy hits.
         self._plans: dict[object, Outcome] = {}
         # Distinct sets of recognitions, numbered for Outcome.state (writers key on it): set k has
-        # state 2 + k.
+        # state FIRST_RECOGNITION_STATE + k.
         self._recognitions: dict[tuple[Recognition, ...], int] = {}
         self.recognition_sets: list[tuple[Recognition, ...]] = []
-        self._coded: dict[int, dict[int, Outcome]] = {}  # by worker: its outcome numbers, as Outcomes
 
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_batch((record,)).results[0]
 
-    def screen_many(self, records: Sequence[InputRecord]) -> list[LineResult]:
-        """Results for a batch of records, matched together."""
-        return self.screen_batch(records).results
-
     def screen_batch(self, records: Sequence[InputRecord]) -> ResultBatch:
         """Results for a batch of records, matched together, kept by column."""
-        return self.apply(records, self.matcher.match_many(list(map(_TEXT, records))))
+        all_hits = self.matcher.match_many(list(map(RECORD_TEXT, records)))
+        return self.finish(records, self.outcomes(all_hits), all_hits)
 
-    def apply(self, records: Sequence[InputRecord], all_hits: list[tuple[Hit, ...]]) -> ResultBatch:
-        """Results for records whose names were found already (`all_hits`, one tuple per record)."""
-        return self._finish(records, self.outcomes(all_hits), dict(enumerate(all_hits)))
+    def recognition_set(self, state: int) -> tuple[Recognition, ...]:
+        """The recognitions of records whose Outcome.state is `state` (FIRST_RECOGNITION_STATE or more)."""
+        return self.recognition_sets[state - FIRST_RECOGNITION_STATE]
 
     def outcomes(self, all_hits: Sequence[tuple[Hit, ...]]) -> list[Outcome]:
         """The outcome of each record's hits (before its RxNorm codes are taken into account)."""
@@ -108,32 +101,25 @@ class Screener:
             for h in all_hits
         ]
         for i in [i for i, o in enumerate(outcomes) if o is None]:
-            outcomes[i] = self._outcome(all_hits[i])
+            outcomes[i] = self.outcome(all_hits[i])
         return outcomes  # type: ignore[return-value]  # every None was filled in above
 
-    def apply_coded(self, records: Sequence[InputRecord], coded: Coded) -> ResultBatch:
-        """Results for records a worker process screened (see rlsmed.parallel): its outcome numbers
-        become this process's own Outcomes, each described once by the hits of one line."""
-        from .parallel import decode
-
-        table = self._coded.setdefault(coded.worker, {})
-        for number, encoded in coded.new.items():
-            table[number] = self._outcome(decode(self.matcher, encoded))
-        outcomes = list(map(table.__getitem__, coded.codes))
-        hits = {i: decode(self.matcher, encoded) for i, encoded in coded.hits.items()}
-        return self._finish(records, outcomes, hits)
-
-    def _finish(
-        self, records: Sequence[InputRecord], outcomes: list[Outcome], hits: dict[int, tuple[Hit, ...]]
+    def finish(
+        self,
+        records: Sequence[InputRecord],
+        outcomes: list[Outcome],
+        hits: list[tuple[Hit, ...]] | dict[int, tuple[Hit, ...]],
     ) -> ResultBatch:
-        """RxNorm codes taken into account, and the findings of flagged records (whose hits are in `hits`)."""
-        if any(map(_CODES, records)):
+        """The results of a batch from each record's outcome and hits: RxNorm codes taken into account, and
+        the findings of flagged records. `hits` holds the hits of every record by its position, or (from a
+        worker process) those of the flagged and coded records only; it is updated in place."""
+        if any(map(RECORD_CODES, records)):
             for i in [i for i, r in enumerate(records) if r.codes]:
                 code_hits = self._code_hits(records[i].codes)
                 if code_hits:
                     # The code and the text both count: a drug named by either is screened.
                     hits[i] = (*hits[i], *code_hits)
-                    outcomes[i] = self._outcome(hits[i])
+                    outcomes[i] = self.outcome(hits[i])
         flagged = _FLAGGED
         findings = {
             i: self._findings(records[i], outcomes[i].flagged, hits[i])
@@ -141,7 +127,7 @@ class Screener:
         }
         return ResultBatch(records, outcomes, findings)
 
-    def _outcome(self, hits: tuple[Hit, ...]) -> Outcome:
+    def outcome(self, hits: tuple[Hit, ...]) -> Outcome:
         """What a record's hits amount to, shared by every record naming the same drugs the same way."""
         if not hits:
             return _NOTHING
@@ -180,13 +166,13 @@ class Screener:
                     recognized[ingredient] = Recognition(name, hit.target.display, hit.kind, hit.score, note)
         found = tuple(recognized.values())
         if flagged:
-            return Outcome(_FLAGGED, found, tuple(flagged.values()), 1)
+            return Outcome(_FLAGGED, found, tuple(flagged.values()), FLAGGED_STATE)
         # One number per distinct set of recognitions, however often the caches start again.
         state = self._recognitions.get(found)
         if state is None:
-            state = self._recognitions[found] = len(self.recognition_sets) + 2
+            state = self._recognitions[found] = len(self.recognition_sets) + FIRST_RECOGNITION_STATE
             self.recognition_sets.append(found)
-        return Outcome(_RECOGNIZED, self.recognition_sets[state - 2], (), state)
+        return Outcome(_RECOGNIZED, self.recognition_set(state), (), state)
 
     def _findings(
         self, record: InputRecord, flagged: tuple[tuple[Drug, int], ...], hits: tuple[Hit, ...]

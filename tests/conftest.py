@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from rlsmed import api
+from rlsmed.engine import forget_engines
 from rlsmed.kb import loader
 
 from .helpers import GOLDEN, TINY_KB
@@ -21,7 +21,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @pytest.fixture(autouse=True)
 def _fresh_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     # Each test builds its knowledge base anew, so a test that swaps it cannot leak into others.
-    monkeypatch.setattr(api, "_ENGINES", {})
+    forget_engines()
     monkeypatch.delenv("NO_COLOR", raising=False)
     monkeypatch.setenv("COLUMNS", "120")
     yield

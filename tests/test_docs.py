@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import re
+import shutil
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +84,18 @@ def test_knowledge_base_counts_in_readme_are_current() -> None:
     assert f"holds {len(kb.drugs)} ingredients" in section
     for effect, count in counts.items():
         assert re.search(rf"\| `{effect}` \| {count} \|", section), effect
+
+
+def test_library_examples_run(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The README's "Using as a library" examples, run as a user would, beside a copy of the example export.
+    section = README.split("## Using as a library", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```python\n(.*?)```", section, re.S)
+    assert len(blocks) >= 2
+    shutil.copy(ROOT / "examples" / "export.csv", tmp_path / "export.csv")
+    monkeypatch.chdir(tmp_path)
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), {})
+    assert "# rlsmed report" in capsys.readouterr().out
+    assert json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))["findings"]

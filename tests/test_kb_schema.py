@@ -155,12 +155,14 @@ def test_error_message_lists_every_problem() -> None:
 
 
 def test_the_compiled_copy_rebuilds_the_same_records() -> None:
+    from rlsmed.kb.compiled import from_compiled, to_compiled
     from rlsmed.kb.loader import builtin_path, read_document
-    from rlsmed.kb.schema import from_compiled, parse_document, to_compiled
+    from rlsmed.kb.schema import parse_document
 
     raw, problems = parse_document(read_document(builtin_path()), overlay=False)
     assert problems == []
     again = from_compiled(json.loads(json.dumps(to_compiled(raw))))
+    assert again is not None
     assert again.drugs == raw.drugs
     assert again.products == raw.products
     assert again.sources == raw.sources

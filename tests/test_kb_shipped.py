@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rlsmed.api import engine
+from rlsmed.engine import engine
 from rlsmed.kb import builtin_path, load_knowledge_base, validate_file
 from rlsmed.models import Effect, Evidence, InputRecord, LineStatus
 from rlsmed.normalize import name_key
@@ -16,7 +16,7 @@ from rlsmed.screen import Screener
 from .helpers import ROOT
 
 KB = load_knowledge_base()
-_, MATCHER = engine()
+MATCHER = engine().matcher
 SCREENER = Screener(KB, MATCHER)
 
 

@@ -32,6 +32,7 @@ def test_lint(command: tuple[str, ...]) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
 
 
+@pytest.mark.slow
 def test_installed_wheel_carries_the_knowledge_base_and_runs(tmp_path: Path) -> None:
     """Build the wheel, install it (not editable) into a fresh venv, and check the bundled example."""
     wheels = tmp_path / "wheels"

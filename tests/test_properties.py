@@ -15,7 +15,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rlsmed.api import Input, Screening, engine
+from rlsmed.api import Input, Screening
+from rlsmed.engine import engine
 from rlsmed.errors import InputError
 from rlsmed.writers import OutputFormat, build_writer
 
@@ -33,7 +34,8 @@ PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=
 def _screen(inputs: list[Input], fmt: OutputFormat = OutputFormat.JSON) -> str | None:
     out = io.StringIO()
     try:
-        build_writer(fmt, width=120).write(Screening(inputs), out)
+        with Screening(inputs) as screening:
+            screening.write(build_writer(fmt, width=120), out)
     except InputError:
         return None  # refused with a message: never half-done
     return out.getvalue()
@@ -118,7 +120,7 @@ def test_every_writer_gives_well_formed_safe_output(lines: list[str], fmt: Outpu
 
 @pytest.fixture(scope="module")
 def matcher():  # type: ignore[no-untyped-def]
-    return engine()[1]
+    return engine().matcher
 
 
 @PROPERTY

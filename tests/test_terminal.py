@@ -28,6 +28,7 @@ def _read_all(fd: int) -> bytes:
     return b"".join(chunks)
 
 
+@pytest.mark.slow
 def test_report_goes_to_redirected_stdout_while_the_progress_bar_is_on_the_terminal(tmp_path: Path) -> None:
     # Large enough for the progress bar (4 MB); stderr is a terminal, stdout a file.
     big = tmp_path / "big.txt"

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from rlsmed.writers import OutputFormat, build_writer
+from rlsmed.api import Input, Screening
+from rlsmed.writers import OutputFormat, Writer, build_writer
 
 from .helpers import DATA, run_cli
 
@@ -91,16 +93,27 @@ def test_golden_fhir_with_all_statuses(fmt: str, golden: Callable[[str, str], No
     golden(f"fhir.all-statuses.{fmt}", result.stdout)
 
 
+def _write(writer: Writer, inputs: list[Input]) -> tuple[str, list[str]]:
+    """A report written through the library, and its notes for stderr."""
+    out = io.StringIO()
+    with Screening(inputs) as screening:
+        summary = screening.write(writer, out)
+    return out.getvalue(), summary.notes
+
+
 @pytest.mark.usefixtures("in_inputs")
-def test_json_reads_again_when_too_many_unrecognised_lines_to_keep(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rlsmed.writers import json as json_writer
+def test_json_reads_again_when_too_many_unrecognised_lines_to_keep() -> None:
+    from rlsmed.writers.json import JsonWriter
 
     kept = run_cli(["check", INPUT, "-f", "json"]).stdout
-    from_stdin = run_cli(["check", "-f", "json"], stdin=(DATA / "inputs" / INPUT).read_text()).stdout
-    monkeypatch.setattr(json_writer, "_KEEP_UNRECOGNIZED", 1)  # the input has two
-    assert run_cli(["check", INPUT, "-f", "json"]).stdout == kept
+    text = (DATA / "inputs" / INPUT).read_text()
+    from_stdin = run_cli(["check", "-f", "json"], stdin=text).stdout
+    # The input has two unrecognised lines: kept in memory by default, read again when only one may be.
+    assert _write(JsonWriter(), [Input.from_path(INPUT)])[0] == kept
+    assert _write(JsonWriter(keep_unrecognized=1), [Input.from_path(INPUT)])[0] == kept
     # From stdin too: its kept bytes are read a second and a third time.
-    assert run_cli(["check", "-f", "json"], stdin=(DATA / "inputs" / INPUT).read_text()).stdout == from_stdin
+    stdin = Input.from_stream(io.BytesIO(text.encode()))
+    assert _write(JsonWriter(keep_unrecognized=1), [stdin])[0] == from_stdin
 
 
 def test_jsonl_gives_one_object_per_patient_across_files(tmp_path: Path) -> None:
@@ -117,57 +130,44 @@ def test_jsonl_gives_one_object_per_patient_across_files(tmp_path: Path) -> None
     assert objects[1]["advice"] == []  # no finding, no advice
 
 
-def test_jsonl_notes_patients_whose_rows_come_apart(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from rlsmed.writers import jsonl
+def test_jsonl_notes_patients_whose_rows_come_apart(tmp_path: Path) -> None:
+    from rlsmed.writers.jsonl import JsonlWriter
 
-    monkeypatch.setattr(jsonl, "_HELD_RESULTS", 2)
     path = tmp_path / "a.csv"
     others = "".join(f"Q{i},Lipitor\n" for i in range(20_000))  # several batches between P1's rows
     path.write_text(f"patient,drug\nP1,Zoloft\n{others}P1,Benadryl\n", encoding="utf-8")
-    result = run_cli(["check", str(path), "-f", "jsonl"])
-    patients = [json.loads(line)["patient"] for line in result.stdout.splitlines()]
+    text, notes = _write(JsonlWriter(held=2), [Input.from_path(path)])
+    patients = [json.loads(line)["patient"] for line in text.splitlines()]
     assert len(patients) == 20_002 and patients.count("P1") == 2  # nothing lost, P1 written twice
-    assert "rlsmed: 1 patients (or inputs without patients) have more than one JSON Lines object" in result.stderr
+    assert notes[0].startswith("1 patients (or inputs without patients) have more than one JSON Lines object")
 
 
-def test_jsonl_splits_a_list_without_patients_too_long_to_hold(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    from rlsmed.writers import jsonl
-
-    monkeypatch.setattr(jsonl, "_HELD_RESULTS", 1000)
+def test_jsonl_splits_a_list_without_patients_too_long_to_hold(tmp_path: Path) -> None:
     path = tmp_path / "a.txt"
     path.write_text("Zoloft 50 mg\nLipitor\n" * 20_000, encoding="utf-8")  # several batches, no patients
-    result = run_cli(["check", str(path), "-f", "jsonl"])
+    result = run_cli(["check", str(path), "-f", "jsonl"])  # 40,000 lines: more than the 10,000 held
     objects = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(objects) > 1 and {o["patient"] for o in objects} == {None}
     assert sum(o["counts"]["records"] for o in objects) == 40_000  # nothing lost
     assert sum(len(o["findings"]) for o in objects) == 20_000
-    assert "more than one JSON Lines object" in result.stderr
+    assert "patients (or inputs without patients) have more than one JSON Lines object" in result.stderr
 
 
-def test_table_and_markdown_hold_a_bounded_number_of_lines(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    # Flagged lines are written in sections as they come; unrecognised ones are listed up to a limit.
-    from rlsmed.writers import gather
+def test_flagged_records_go_out_in_sections_and_unrecognised_ones_are_listed_up_to_a_limit(tmp_path: Path) -> None:
+    from rlsmed.writers.gather import Gatherer
 
-    monkeypatch.setattr(gather, "HOLD", 3)
-    monkeypatch.setattr(gather, "LIST_UNRECOGNIZED_UP_TO", 2)
-    emitted: list[int] = []
-    real_gather = gather.gather
-
-    def spy(source: object, emit: Callable[..., None], **kwargs: object) -> gather.Gathered:
-        def counting(patient: str | None, rows: list[object]) -> None:
-            emitted.append(len(rows))
-            emit(patient, rows)
-
-        return real_gather(source, counting)  # type: ignore[arg-type]
-
-    monkeypatch.setattr("rlsmed.writers.table.gather", spy)
-    monkeypatch.setattr("rlsmed.writers.markdown.gather", spy)
     path = tmp_path / "a.txt"
     path.write_text(("Zoloft\n" + "xyzzy one\n" * 9) * 2_000 + "Lipitor\n", encoding="utf-8")  # several batches
-    for fmt in ("table", "markdown"):
-        emitted.clear()
+    emitted: list[int] = []
+    gatherer = Gatherer(lambda patient, rows: emitted.append(len(rows)), hold=3, list_unrecognized=2)
+    with Screening([Input.from_path(path)]) as screening:
+        for batch in screening.batches():
+            gatherer.add(batch)
+    gathered = gatherer.close()
+    assert len(emitted) >= 3 and max(emitted) <= 1024 and sum(emitted) == 2_000, emitted
+    assert len(gathered.unrecognized) == 2 and gathered.more_unrecognized == 17_998
+    for fmt in ("table", "markdown"):  # the reports list 1,000 and count the rest
         result = run_cli(["check", str(path), "-f", fmt, "--width", "160"])
         assert result.exit_code == 1
-        assert len(emitted) >= 3 and max(emitted) <= 1024 and sum(emitted) == 2_000, emitted
-        assert "17,998 more" in result.stdout  # 18,000 unrecognised, 2 listed
-        assert result.stdout.count("xyzzy one") == 2
+        assert "17,000 more" in result.stdout
+        assert result.stdout.count("xyzzy one") == 1_000

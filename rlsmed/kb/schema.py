@@ -10,7 +10,7 @@ from typing import Any
 from ..models import Drug, Effect, Evidence, Product, Source
 from ..normalize import name_key
 
-__all__ = ["RawKnowledgeBase", "claim_names", "from_compiled", "parse_document", "quote", "to_compiled"]
+__all__ = ["RawKnowledgeBase", "claim_names", "entry_label", "parse_document", "quote"]
 
 _TOP_KEYS = {"schema_version", "kb_version", "updated", "sources", "drugs", "products"}
 _SOURCE_KEYS = {"citation", "doi", "pmid", "url"}
@@ -380,40 +380,3 @@ def parse_document(
             out.claims.append((where, (_entry_name(entry),)))
     c.problems.extend(claim_names(out.claims))
     return out, c.problems
-
-
-def to_compiled(raw: RawKnowledgeBase) -> dict[str, Any]:
-    """A validated knowledge base as plain JSON data, for the wheel's compiled copy (hatch_build.py)."""
-    return {
-        "kb_version": raw.kb_version,
-        "updated": raw.updated,
-        "sources": [list(s) for s in raw.sources.values()],
-        "drugs": [
-            [
-                *d[:2],
-                d.effect.value,
-                d.evidence.value,
-                *d[4:8],
-                *map(list, d[8:11]),
-                d.rxcui,
-                d.parkinson,
-                [s.key for s in d.sources],
-            ]
-            for d in raw.drugs
-        ],
-        "products": [[p.name, list(p.ingredients), p.note] for p in raw.products],
-    }
-
-
-def from_compiled(data: Mapping[str, Any]) -> RawKnowledgeBase:
-    """The records `to_compiled` wrote, rebuilt without validating them again (the build did)."""
-    out = RawKnowledgeBase()
-    out.kb_version, out.updated = data["kb_version"], data["updated"]
-    out.sources = {row[0]: Source(*row) for row in data["sources"]}
-    for row in data["drugs"]:
-        *fields, keys = row
-        fields[2], fields[3] = Effect(fields[2]), Evidence(fields[3])
-        fields[8:11] = map(tuple, fields[8:11])
-        out.drugs.append(Drug._make([*fields, tuple(out.sources[k] for k in keys)]))
-    out.products = [Product(name, tuple(ingredients), note) for name, ingredients, note in data["products"]]
-    return out

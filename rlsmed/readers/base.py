@@ -2,54 +2,25 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from enum import IntEnum
 from itertools import islice
-from typing import Any, BinaryIO, NamedTuple, Protocol
+from typing import BinaryIO, ClassVar, NamedTuple, Protocol
 
+from ..formats import InputFormat
+from ..inputs import RawReader
 from ..models import InputRecord
+from .references import MedicationIndex
 
-__all__ = [
-    "BATCH",
-    "MAX_MEDICATION_KEYS",
-    "MedicationEntry",
-    "MedicationIndex",
-    "ReadOptions",
-    "Reader",
-    "Rewound",
-    "record_batches",
-]
+__all__ = ["BATCH", "Claim", "Head", "Opener", "ReadOptions", "Reader", "Rewound", "in_batches"]
 
 BATCH = 2048  # records screened together: enough to amortise per-batch work, few enough to stream
-MAX_MEDICATION_KEYS = 100_000  # Medications kept for references (a key each, two for some): ~40 MB at most
-
-# What a medicationReference resolves to: (text, RxNorm codes, code label when there is no text, such
-# as "RxNorm 1049630").
-MedicationEntry = tuple[str, tuple[str, ...], str]
-
-
-class MedicationIndex:
-    """The Medication resources of a run's FHIR inputs, collected before any is read (readers.prepare),
-    so that a reference resolves whatever the order of lines and files.
-
-    `entries` maps reference keys ("Medication/<id>", or a fullUrl that does not end so) to what the
-    Medication says; it holds no more than `limit` keys (`full` then says some were left out).
-    `sources` names the inputs whose Medications are all in it.
-    """
-
-    __slots__ = ("entries", "full", "limit", "sources")
-
-    def __init__(self, limit: int = MAX_MEDICATION_KEYS) -> None:
-        self.entries: dict[str, MedicationEntry] = {}
-        self.sources: set[str] = set()
-        self.limit = limit
-        self.full = False
 
 
 class ReadOptions(NamedTuple):
     """Reader settings from the command line; each reader uses the ones that apply to it.
 
-    `medications` is set by readers.prepare for a run over several inputs (the FHIR reader uses it).
+    `medications` is what the FHIR reader's `prepare` collected from a run's inputs.
     """
 
     column: str | None = None
@@ -58,30 +29,76 @@ class ReadOptions(NamedTuple):
     medications: MedicationIndex | None = None
 
 
-class Reader(Protocol):
-    """Turns one input stream into records; raises InputError (naming file and line) for unreadable input.
-
-    A reader may also offer `read_batches(stream, source, options)`, yielding lists of records, which
-    saves a generator step per record on large inputs.
-    """
+class Head(NamedTuple):
+    """The start of an input, as format detection sees it."""
 
     name: str
+    data: bytes  # its first bytes (up to rlsmed.readers.HEAD)
+    sample: str | None  # their decoded start; None when they are not text
+    complete: bool  # the sample is the whole input
+    named: InputFormat | None  # the format its name suggests, when the content may say otherwise (.txt)
 
-    def read(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[InputRecord]: ...
+
+class Claim(IntEnum):
+    """How surely an input is in a reader's format, by its content."""
+
+    NONE = 0
+    LIKELY = 1  # unless its name says otherwise
+    CERTAIN = 2  # whatever its name says
 
 
-def record_batches(reader: Reader, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
-    """The reader's records in lists of up to BATCH (its own batches, when it has them)."""
-    read_batches = getattr(reader, "read_batches", None)
-    if read_batches is not None:
-        yield from read_batches(stream, source, options)
-        return
-    records = reader.read(stream, source, options)
-    while batch := list(islice(records, BATCH)):
+class Opener(Protocol):
+    """An input as a reader's `prepare` sees it (rlsmed.inputs.Input): a name, and a way to open it."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def opener(self) -> Callable[[], BinaryIO]: ...
+
+
+class Reader:
+    """Turns one input stream into records; raises InputError (naming file and line) for unreadable input.
+
+    Each reader module defines one subclass; the registry in rlsmed/readers/__init__.py names it, with the
+    file extensions of its format and a pattern of content worth asking its `detect` about.
+    """
+
+    format: ClassVar[InputFormat]
+    # True when its records carry statuses ("stopped", "entered-in-error") that decide what is screened.
+    statuses: ClassVar[bool] = False
+
+    @property
+    def name(self) -> str:
+        return self.format.value
+
+    @staticmethod
+    def detect(head: Head) -> Claim:
+        """Whether content is in this format (asked only when the registry's pattern matched it)."""
+        return Claim.NONE
+
+    def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
+        """The records of one input, in lists of up to BATCH."""
+        raise NotImplementedError
+
+    def read(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[InputRecord]:
+        """The records of one input, one at a time."""
+        for batch in self.read_batches(stream, source, options):
+            yield from batch
+
+    def prepare(self, inputs: Sequence[Opener], options: ReadOptions) -> ReadOptions:
+        """Options for reading a run whose inputs of this format are `inputs`, learned by looking at all of
+        them before any is read (FHIR: the Medications references point to). Most readers need nothing."""
+        return options
+
+
+def in_batches(records: Iterable[InputRecord]) -> Iterator[list[InputRecord]]:
+    """Records in lists of up to BATCH, for readers that make them one at a time."""
+    it = iter(records)
+    while batch := list(islice(it, BATCH)):
         yield batch
 
 
-class Rewound(io.RawIOBase):
+class Rewound(RawReader):
     """A stream whose first bytes were read to look at them, put back in front.
 
     `progress`, when given, is told how many bytes each read returns (for a progress bar).
@@ -91,9 +108,6 @@ class Rewound(io.RawIOBase):
         self._head = head
         self._rest = rest
         self._progress = progress
-
-    def readable(self) -> bool:
-        return True
 
     def read(self, size: int | None = -1) -> bytes:
         if size is None:
@@ -108,8 +122,3 @@ class Rewound(io.RawIOBase):
         if self._progress is not None:
             self._progress(len(data))
         return data
-
-    def readinto(self, buffer: Any) -> int:
-        data = self.read(len(buffer))
-        buffer[: len(data)] = data
-        return len(data)

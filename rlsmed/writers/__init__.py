@@ -1,33 +1,40 @@
-"""Output formats: one writer per module, chosen with --format."""
+"""Output formats: one writer per module, chosen with --format from the WRITERS registry.
+
+Adding a format is a module with a Writer (see base.py) and one entry here; each module is imported only
+when its format is asked for.
+"""
 
 from __future__ import annotations
 
-from ..formats import OutputFormat
-from .base import ResultSource, Writer
+import importlib
+from typing import NamedTuple
 
-__all__ = ["OutputFormat", "ResultSource", "Writer", "build_writer"]
+from ..formats import OutputFormat
+from .base import RunEnd, Writer
+
+__all__ = ["WRITERS", "OutputFormat", "RunEnd", "Writer", "WriterSpec", "build_writer"]
+
+
+class WriterSpec(NamedTuple):
+    """A format in the registry."""
+
+    writer: str  # "module:Class" in rlsmed.writers, imported when the format is asked for
+    styled: bool = False  # its constructor takes `color` and `width` (a terminal's)
+
+
+WRITERS: dict[OutputFormat, WriterSpec] = {
+    OutputFormat.TABLE: WriterSpec("table:TableWriter", styled=True),
+    OutputFormat.JSON: WriterSpec("json:JsonWriter"),
+    OutputFormat.JSONL: WriterSpec("jsonl:JsonlWriter"),
+    OutputFormat.CSV: WriterSpec("csv:CsvWriter"),
+    OutputFormat.MARKDOWN: WriterSpec("markdown:MarkdownWriter"),
+}
 
 
 def build_writer(fmt: OutputFormat, *, color: bool = False, width: int | None = None) -> Writer:
-    """The writer for `fmt`; each module is imported only when its format is asked for."""
-    if fmt is OutputFormat.TABLE:
-        from .table import TableWriter
-
-        return TableWriter(color=color, width=width)
-    if fmt is OutputFormat.JSON:
-        from .json import JsonWriter
-
-        return JsonWriter()
-    if fmt is OutputFormat.JSONL:
-        from .jsonl import JsonlWriter
-
-        return JsonlWriter()
-    if fmt is OutputFormat.CSV:
-        from .csv import CsvWriter
-
-        return CsvWriter()
-    if fmt is OutputFormat.MARKDOWN:
-        from .markdown import MarkdownWriter
-
-        return MarkdownWriter()
-    raise AssertionError(f"unhandled output format {fmt}")
+    """The writer for `fmt`; `color` and `width` apply to formats meant for a terminal."""
+    spec = WRITERS[fmt]
+    module, cls = spec.writer.split(":")
+    factory = getattr(importlib.import_module(f"{__name__}.{module}"), cls)
+    writer: Writer = factory(color=color, width=width) if spec.styled else factory()
+    return writer

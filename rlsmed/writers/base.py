@@ -1,57 +1,48 @@
-"""What every writer (output format) is given, and what it returns."""
+"""What every writer (output format) is given: the run's facts, its results a batch at a time, and its end.
+
+The pipeline drives a writer (rlsmed.pipeline.Screening.write): `start`, then `add` for each batch of
+results as screening produces it, then `finish` with the summary. A writer only formats: it never starts
+the screening, never decides the exit code, and never writes anywhere but `out`; what the user should
+know about the run itself it returns from `finish`, for the caller to show.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Protocol, TextIO
+from collections.abc import Callable, Iterator
+from typing import ClassVar, NamedTuple, Protocol, TextIO
 
-from ..models import InputRecord, LineResult, Recognition, ResultBatch
+from ..models import InputRecord, Recognition, ResultBatch
 from ..report import Advice, ReportMeta, Summary
 
-__all__ = ["ResultSource", "Writer"]
+__all__ = ["RunEnd", "Writer"]
 
 
-class ResultSource(Protocol):
-    """A screening run as writers see it: results to iterate once, then the summary and advice.
+class RunEnd(NamedTuple):
+    """What a writer is told when every result has been added."""
 
-    After `replay()` returns True, `reread_batches()` gives the records again, in the same order, for
-    writers that need a second pass to keep memory flat (stdin's bytes are then kept in memory).
-    """
-
-    meta: ReportMeta
-
-    @property
-    def input_names(self) -> list[str]:
-        """The names of the inputs, in order (file paths, or <stdin>)."""
-        ...
-
-    def replay(self) -> bool:
-        """Arrange, before iterating, for `reread_batches` to work; False when the input cannot be read
-        twice."""
-        ...
-
-    def __iter__(self) -> Iterator[LineResult]: ...
-
-    def batches(self) -> Iterator[ResultBatch]:
-        """The same results as iterating, a batch at a time, by column (iterate one way or the other, once)."""
-        ...
-
-    def recognition_set(self, state: int) -> tuple[Recognition, ...]:
-        """The recognitions of records whose Outcome.state is `state` (2 or more)."""
-        ...
-
-    def reread_batches(self) -> Iterator[list[InputRecord]]:
-        """The records again, in the same batches as `batches` gave their results."""
-        ...
-
-    def finish(self) -> Summary: ...
-
-    def advice(self) -> tuple[Advice, ...]: ...
+    summary: Summary
+    advice: tuple[Advice, ...]
+    # The records again, in the same batches as their results came, for a writer with `rereads` (None
+    # when they cannot be read again: the writer then kept what it needs).
+    reread: Callable[[], Iterator[list[InputRecord]]] | None
+    # The recognitions of records whose Outcome.state is this (FIRST_RECOGNITION_STATE or more).
+    recognitions: Callable[[int], tuple[Recognition, ...]]
 
 
 class Writer(Protocol):
-    """Writes a whole report to `out` and returns the run's summary."""
+    """One output format."""
 
-    name: str
+    name: ClassVar[str]
+    # True when the writer asks for the records a second time at the end (so that it need not hold them):
+    # the pipeline then arranges for stdin's bytes to be kept as it is read.
+    rereads: ClassVar[bool]
 
-    def write(self, source: ResultSource, out: TextIO) -> Summary: ...
+    def start(self, meta: ReportMeta, out: TextIO, *, reread: bool = False) -> None:
+        """Begin the report; `reread` says the records will be given again at the end (RunEnd.reread)."""
+        ...
+
+    def add(self, batch: ResultBatch) -> None: ...
+
+    def finish(self, end: RunEnd) -> list[str]:
+        """Write the rest of the report; return notes about the run for the user (not part of the report)."""
+        ...

@@ -5,10 +5,10 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from ..models import Finding, InputRecord, LineStatus
-from ..report import Summary
-from .base import ResultSource
-from .labels import dose
+from ..models import Finding, InputRecord, LineStatus, ResultBatch
+from ..report import ReportMeta
+from .base import RunEnd
+from .labels import dose, kb_label
 from .safety import csv_cell
 
 __all__ = ["COLUMNS", "CsvWriter"]
@@ -39,6 +39,13 @@ COLUMNS = (
 )
 
 
+# A recognised or unrecognised line fills the columns up to its ingredients, and the knowledge base.
+_LINE_COLUMNS = ("source", "line", "patient", "record", "record_status", "status", "input", "dose", "ingredient")
+_BLANK = [""] * (COLUMNS.index("kb_version") - len(_LINE_COLUMNS))
+if COLUMNS[: len(_LINE_COLUMNS)] != _LINE_COLUMNS or COLUMNS[-1] != "kb_version":
+    raise ImportError("rlsmed.writers.csv: COLUMNS must start with the line's columns and end with kb_version")
+
+
 def _where(record: InputRecord) -> list[str]:
     return [record.source, str(record.line), record.patient or "", record.record or "", record.status or ""]
 
@@ -47,43 +54,49 @@ class CsvWriter:
     """`--format csv`. Cells that a spreadsheet would run as formulas are quoted with a leading '."""
 
     name = "csv"
+    rereads = False
 
     @staticmethod
-    def _finding(f: Finding) -> list[str]:
+    def _finding(f: Finding, kb: str) -> list[str]:
         d = f.drug
-        return [
-            *_where(f.record),
-            "ignored" if f.ignored else "flagged",
-            f.record.text,
-            dose(f.record),
-            f.drug.name,
-            f.matched_text,
-            f.matched_as,
-            f.match.value,
-            f"{f.score:g}",
-            f.product,
-            d.drug_class,
-            d.effect.value,
-            d.evidence.value,
-            "yes" if f.ignored else "no",
-            d.rationale,
-            f.considerations,
-            "; ".join(s.reference for s in d.sources),
-        ]
+        cells = {
+            **dict(zip(_LINE_COLUMNS, _where(f.record), strict=False)),
+            "status": "ignored" if f.ignored else "flagged",
+            "input": f.record.text,
+            "dose": dose(f.record),
+            "ingredient": d.name,
+            "matched_text": f.matched_text,
+            "matched_as": f.matched_as,
+            "match": f.match.value,
+            "score": f"{f.score:g}",
+            "product": f.product,
+            "drug_class": d.drug_class,
+            "effect": d.effect.value,
+            "evidence": d.evidence.value,
+            "ignored": "yes" if f.ignored else "no",
+            "rationale": d.rationale,
+            "considerations": f.considerations,
+            "sources": "; ".join(s.reference for s in d.sources),
+            "kb_version": kb,
+        }
+        return [cells[column] for column in COLUMNS]
 
-    def write(self, source: ResultSource, out: TextIO) -> Summary:
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(COLUMNS)
+    def start(self, meta: ReportMeta, out: TextIO, *, reread: bool = False) -> None:
+        self._writer = csv.writer(out, lineterminator="\n")
+        self._writer.writerow(COLUMNS)
         # Every row names the knowledge base it rests on, so that a row keeps its meaning on its own.
-        kb = f"{source.meta.kb_version} ({source.meta.kb_updated})"
-        blank = [""] * (len(COLUMNS) - 10)
+        self._kb = kb_label(meta)
+
+    def add(self, batch: ResultBatch) -> None:
+        writer, kb = self._writer, self._kb
         # Every cell, from the input or from a (site) knowledge base, is made safe in one place.
-        for result in source:
+        for result in batch.results:
             if result.status is LineStatus.FLAGGED:
-                writer.writerows(list(map(csv_cell, [*self._finding(f), kb])) for f in result.findings)
+                writer.writerows(list(map(csv_cell, self._finding(f, kb))) for f in result.findings)
                 continue
-            status = result.status.value
+            row = [*_where(result.record), result.status.value, result.record.text, dose(result.record)]
             ingredients = "|".join(r.ingredient for r in result.recognized)
-            row = [*_where(result.record), status, result.record.text, dose(result.record)]
-            writer.writerow(list(map(csv_cell, [*row, ingredients, *blank, kb])))
-        return source.finish()
+            writer.writerow(list(map(csv_cell, [*row, ingredients, *_BLANK, kb])))
+
+    def finish(self, end: RunEnd) -> list[str]:
+        return []

@@ -10,18 +10,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from itertools import compress
-from operator import itemgetter, not_
 
-from ..models import Drug, Finding, InputRecord, LineResult, LineStatus
-from .base import ResultSource
+from ..models import (
+    OUTCOME_STATE,
+    RECORD_PATIENT,
+    UNRECOGNIZED_STATE,
+    Drug,
+    Finding,
+    InputRecord,
+    LineResult,
+    LineStatus,
+    ResultBatch,
+)
+from .grouping import Holding
 
-__all__ = ["HOLD", "LIST_UNRECOGNIZED_UP_TO", "Gathered", "gather"]
+__all__ = ["HOLD", "LIST_RECOGNIZED_UP_TO", "LIST_UNRECOGNIZED_UP_TO", "Gathered", "Gatherer"]
 
 HOLD = 5_000  # flagged records held for grouping by patient before the oldest are written out
 LIST_UNRECOGNIZED_UP_TO = 1_000  # unrecognised records listed in a report; past this they are counted
 LIST_RECOGNIZED_UP_TO = 200  # recognised records are listed only for lists this short
-_STATE = itemgetter(3)  # Outcome.state
-_PATIENT = itemgetter(3)  # InputRecord.patient
 
 # A section of flagged records: the patient (None when the input names none) and their results.
 Emit = Callable[[str | None, list[LineResult]], None]
@@ -50,35 +57,34 @@ class Gathered:
         return sorted({f.drug.name: f.drug for f in self.drugs.values()}.values(), key=lambda d: d.name)
 
 
-def gather(source: ResultSource, emit: Emit, *, hold: int | None = None) -> Gathered:
-    """Screen `source`, giving flagged records to `emit` a section at a time; return the rest."""
-    hold = hold or HOLD
-    g = Gathered()
-    groups: dict[str | None, list[LineResult]] = {}
-    written: set[str] = set()  # patients already written out (bounded by the number of patients)
-    held = 0
-    flagged_status = LineStatus.FLAGGED
-    for batch in source.batches():
+class Gatherer:
+    """Takes a screening's batches as they come: flagged records go to `emit` a section at a time, the
+    rest is kept (up to the limits above) in `gathered`."""
+
+    def __init__(self, emit: Emit, *, hold: int = HOLD, list_unrecognized: int = LIST_UNRECOGNIZED_UP_TO) -> None:
+        self.gathered = Gathered()
+        self._list_unrecognized = list_unrecognized
+        self._holding: Holding[str | None, LineResult] = Holding(hold, emit, remember=lambda p: p is not None)
+
+    def add(self, batch: ResultBatch) -> None:
+        g = self.gathered
         records, outcomes = batch.records, batch.outcomes
         g.records += len(records)
-        if not g.with_patients and any(map(_PATIENT, records)):
+        if not g.with_patients and any(map(RECORD_PATIENT, records)):
             g.with_patients = True
+        flagged_status = LineStatus.FLAGGED
         for i, findings in batch.findings.items():
             record = records[i]
-            result = LineResult(record, flagged_status, findings, outcomes[i].recognized)
-            if record.patient in written:
-                g.split_patients.add(record.patient)
-            groups.setdefault(record.patient, []).append(result)
-            held += 1
+            self._holding.add(record.patient, LineResult(record, flagged_status, findings, outcomes[i].recognized))
             for f in findings:
                 g.drugs.setdefault((f.drug.name, f.considerations), f)
                 g.fuzzy = g.fuzzy or f.needs_verification
         g.flagged += len(batch.findings)
-        states = list(map(_STATE, outcomes))
-        room = LIST_UNRECOGNIZED_UP_TO - len(g.unrecognized)
-        unrecognized = list(compress(records, map(not_, states)))
-        g.unrecognized.extend(unrecognized[: max(0, room)])
-        g.more_unrecognized += max(0, len(unrecognized) - max(0, room))
+        states = list(map(OUTCOME_STATE, outcomes))
+        room = max(0, self._list_unrecognized - len(g.unrecognized))
+        unrecognized = list(compress(records, map(UNRECOGNIZED_STATE.__eq__, states)))
+        g.unrecognized.extend(unrecognized[:room])
+        g.more_unrecognized += max(0, len(unrecognized) - room)
         if g.records <= LIST_RECOGNIZED_UP_TO:
             g.recognized.extend(
                 LineResult(r, o.status, (), o.recognized)
@@ -87,15 +93,10 @@ def gather(source: ResultSource, emit: Emit, *, hold: int | None = None) -> Gath
             )
         else:
             g.recognized.clear()
-        while held > hold and groups:
-            patient, rows = next(iter(groups.items()))
-            if patient is None and len(groups) == 1 and len(rows) <= hold:
-                break
-            del groups[patient]
-            held -= len(rows)
-            if patient is not None:
-                written.add(patient)
-            emit(patient, rows)
-    for patient, rows in groups.items():
-        emit(patient, rows)
-    return g
+        self._holding.make_room()
+
+    def close(self) -> Gathered:
+        """Send out the sections still held; the rest of what was gathered."""
+        self._holding.close()
+        self.gathered.split_patients = {p for p in self._holding.split if p is not None}
+        return self.gathered

@@ -12,23 +12,33 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import compress
 from json.encoder import encode_basestring_ascii
-from operator import itemgetter, not_
 from typing import TextIO
 
 from ..errors import InputError
-from ..models import Drug, Finding, InputRecord, MatchKind, Recognition
-from ..report import Advice, Summary
-from .base import ResultSource
+from ..models import (
+    FIRST_RECOGNITION_STATE,
+    OUTCOME_STATE,
+    RECORD_PATIENT,
+    RECORD_RECORD,
+    RECORD_STATUS,
+    UNRECOGNIZED_STATE,
+    Drug,
+    Finding,
+    InputRecord,
+    MatchKind,
+    Recognition,
+    ResultBatch,
+)
+from ..report import Advice, ReportMeta, Summary
+from .base import RunEnd
 
-__all__ = ["JsonWriter", "drug_fields", "summary_fields", "where"]
+__all__ = ["KEEP_UNRECOGNIZED", "JsonWriter", "drug_fields", "summary_fields", "where"]
 
 _dumps = json.dumps
 _encode = encode_basestring_ascii
 _NULLS = '"patient": null, "record": null, "status": null'
-_STATE = itemgetter(3)  # Outcome.state
 _EXACT = MatchKind.EXACT
-_PATIENT, _RECORD, _STATUS = itemgetter(3), itemgetter(4), itemgetter(5)  # InputRecord fields
-_KEEP_UNRECOGNIZED = 10_000  # unrecognised lines held for the last list before reading the input again
+KEEP_UNRECOGNIZED = 10_000  # unrecognised lines held for the last list before reading the input again
 
 
 def drug_fields(drug: Drug) -> dict[str, object]:
@@ -97,8 +107,10 @@ class JsonWriter:
     """`--format json`."""
 
     name = "json"
+    rereads = True
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep_unrecognized: int = KEEP_UNRECOGNIZED) -> None:
+        self.keep_unrecognized = keep_unrecognized
         self._drug_json: dict[tuple[str, str], str] = {}
         self._tails: dict[int, tuple[tuple[Recognition, ...], str]] = {}
 
@@ -133,64 +145,68 @@ class JsonWriter:
     def recognized(self, record: InputRecord, recognized: tuple[Recognition, ...]) -> str:
         return f"{{{where(record)}, {self._recognized_tail(recognized)}"
 
-    def write(self, source: ResultSource, out: TextIO) -> Summary:
-        meta = source.meta
-        w = out.write
-        w(f'{{\n"kb_version": {_dumps(meta.kb_version)},\n"kb_updated": {_dumps(meta.kb_updated)},\n')
-        w('"findings": [')
-        keep = not source.replay()  # an input that cannot be read again: keep what the later lists need
-        kept_recognized: list[tuple[InputRecord, tuple[Recognition, ...]]] = []
-        unrecognized: list[InputRecord] | None = []  # kept up to a limit, or read again
-        # Per record its Outcome.state: 0 unrecognised, 1 flagged, 2 + k for the k-th distinct set of
-        # recognised ingredients (two bytes a record, four once there are more than 65,533 sets).
-        states = array("H")
-        top = 0  # the highest state so far
-        sep = "\n"
-        for batch in source.batches():
-            records, outcomes = batch.records, batch.outcomes
-            if keep:
-                for record, outcome in zip(records, outcomes, strict=True):
-                    if outcome.state >= 2:
-                        kept_recognized.append((record, outcome.recognized))
-                    elif outcome.state == 0 and unrecognized is not None:
-                        unrecognized.append(record)
-            else:
-                batch_states = list(map(_STATE, outcomes))
-                if batch_states:
-                    top = max(top, max(batch_states))
-                if states.typecode == "H" and top > 0xFFFF:
-                    states = array("I", states)
-                states.extend(batch_states)
-                if unrecognized is not None:
-                    unrecognized.extend(compress(records, map(not_, batch_states)))
-                    if len(unrecognized) > _KEEP_UNRECOGNIZED:
-                        unrecognized = None
-            for findings in batch.findings.values():
-                for f in findings:
-                    w(sep + self.finding(f))
-                    sep = ",\n"
-        w("\n],\n")
-        if keep:
-            _write_list(out, "recognized", [[self.recognized(r, rec) for r, rec in kept_recognized]])
+    def start(self, meta: ReportMeta, out: TextIO, *, reread: bool = False) -> None:
+        self._out = out
+        out.write(f'{{\n"kb_version": {_dumps(meta.kb_version)},\n"kb_updated": {_dumps(meta.kb_updated)},\n')
+        out.write('"findings": [')
+        self._keep = not reread  # an input that cannot be read again: keep what the later lists need
+        self._kept_recognized: list[tuple[InputRecord, tuple[Recognition, ...]]] = []
+        self._unrecognized: list[InputRecord] | None = []  # kept up to a limit, or read again
+        # Per record its Outcome.state (two bytes a record, four once there are more than 65,533 sets of
+        # recognitions).
+        self._states = array("H")
+        self._top = 0  # the highest state so far
+        self._sep = "\n"
+
+    def add(self, batch: ResultBatch) -> None:
+        records, outcomes = batch.records, batch.outcomes
+        if self._keep:
+            for record, outcome in zip(records, outcomes, strict=True):
+                if outcome.state >= FIRST_RECOGNITION_STATE:
+                    self._kept_recognized.append((record, outcome.recognized))
+                elif outcome.state == UNRECOGNIZED_STATE and self._unrecognized is not None:
+                    self._unrecognized.append(record)
         else:
-            tails = _Tails(lambda state: self._recognized_tail(source.recognition_set(state)))
+            batch_states = list(map(OUTCOME_STATE, outcomes))
+            if batch_states:
+                self._top = max(self._top, max(batch_states))
+            if self._states.typecode == "H" and self._top > 0xFFFF:
+                self._states = array("I", self._states)
+            self._states.extend(batch_states)
+            if self._unrecognized is not None:
+                self._unrecognized.extend(compress(records, map(UNRECOGNIZED_STATE.__eq__, batch_states)))
+                if len(self._unrecognized) > self.keep_unrecognized:
+                    self._unrecognized = None
+        w, sep = self._out.write, self._sep
+        for findings in batch.findings.values():
+            for f in findings:
+                w(sep + self.finding(f))
+                sep = ",\n"
+        self._sep = sep
+
+    def finish(self, end: RunEnd) -> list[str]:
+        out, states, unrecognized = self._out, self._states, self._unrecognized
+        out.write("\n],\n")
+        if self._keep or end.reread is None:
+            _write_list(out, "recognized", [[self.recognized(r, rec) for r, rec in self._kept_recognized]])
+        else:
+            tails = _Tails(lambda state: self._recognized_tail(end.recognitions(state)))
             _write_list(
                 out,
                 "recognized",
-                (_recognized_items(records, batch, tails) for records, batch in _aligned(source, states)),
+                (_recognized_items(records, batch, tails) for records, batch in _aligned(end.reread, states)),
             )
-        if unrecognized is None:  # too many to keep: read the input once more, a batch at a time
+        if unrecognized is None and end.reread is not None:  # too many to keep: read the input once more
             _write_list(
                 out,
                 "unrecognized",
-                (_unrecognized_items(records, batch) for records, batch in _aligned(source, states)),
+                (_unrecognized_items(records, batch) for records, batch in _aligned(end.reread, states)),
             )
         else:
-            _write_list(out, "unrecognized", [[f"{{{where(r)}}}" for r in unrecognized]])
-        summary = source.finish()
-        w(f'"summary": {_dumps(summary_fields(summary))},\n')
-        w(f'"advice": {_advice(source.advice())}\n}}\n')
-        return summary
+            _write_list(out, "unrecognized", [[f"{{{where(r)}}}" for r in unrecognized or ()]])
+        out.write(f'"summary": {_dumps(summary_fields(end.summary))},\n')
+        out.write(f'"advice": {_advice(end.advice)}\n}}\n')
+        return []
 
 
 class _Tails(dict[int, str]):
@@ -207,7 +223,9 @@ class _Tails(dict[int, str]):
 
 def _plain(records: Sequence[InputRecord]) -> bool:
     """True when no record of the batch names a patient, a record or a status (plain text input)."""
-    return not (any(map(_PATIENT, records)) or any(map(_RECORD, records)) or any(map(_STATUS, records)))
+    return not (
+        any(map(RECORD_PATIENT, records)) or any(map(RECORD_RECORD, records)) or any(map(RECORD_STATUS, records))
+    )
 
 
 def _recognized_items(records: Sequence[InputRecord], states: Sequence[int], tails: dict[int, str]) -> list[str]:
@@ -215,21 +233,23 @@ def _recognized_items(records: Sequence[InputRecord], states: Sequence[int], tai
         # A batch comes from one input; written in one comprehension, as this runs for most lines.
         head = f'{{"source": {_str(records[0].source)}, "line": '
         return [
-            f'{head}{r[1]}, "input": {_encode(r[2])}, "patient": null, "record": null, "status": null, {tails[s]}'
+            f'{head}{r.line}, "input": {_encode(r.text)}, "patient": null, "record": null, "status": null, {tails[s]}'
             for r, s in zip(records, states, strict=True)
-            if s >= 2
+            if s >= FIRST_RECOGNITION_STATE
         ]
-    return [f"{{{where(r)}, {tails[s]}" for r, s in zip(records, states, strict=True) if s >= 2]
+    return [f"{{{where(r)}, {tails[s]}" for r, s in zip(records, states, strict=True) if s >= FIRST_RECOGNITION_STATE]
 
 
 def _unrecognized_items(records: Sequence[InputRecord], states: Sequence[int]) -> list[str]:
-    return [f"{{{where(r)}}}" for r in compress(records, map(not_, states))]
+    return [f"{{{where(r)}}}" for r in compress(records, map(UNRECOGNIZED_STATE.__eq__, states))]
 
 
-def _aligned(source: ResultSource, states: array[int]) -> Iterator[tuple[list[InputRecord], array[int]]]:
+def _aligned(
+    reread: Callable[[], Iterator[list[InputRecord]]], states: array[int]
+) -> Iterator[tuple[list[InputRecord], array[int]]]:
     """The records read again, batch by batch, each batch with its states from the first reading."""
     done = 0
-    for records in source.reread_batches():
+    for records in reread():
         yield records, states[done : done + len(records)]
         done += len(records)
     if done != len(states):

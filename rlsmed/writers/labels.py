@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 from ..models import Effect, Finding, InputRecord, MatchKind
-from ..report import ReportMeta, Summary
-from .base import ResultSource
+from ..report import ReportMeta, plural
 
-__all__ = ["DISCLAIMER", "dose", "effect_label", "match_label", "place", "plural", "summary_kb", "summary_line"]
+__all__ = ["DISCLAIMER", "dose", "effect_label", "kb_label", "match_label", "place", "plural"]
 
 _SHORT_EFFECT = {
     Effect.WORSENS: "may worsen RLS",
@@ -44,11 +43,6 @@ def effect_label(f: Finding, *, short: bool = False) -> str:
     return _SHORT_EFFECT[f.drug.effect] if short else f.drug.effect.label
 
 
-def summary_kb(source: ResultSource) -> str:
-    """The knowledge base a report rests on, as every report states it."""
-    return f"{source.meta.kb_version} ({source.meta.kb_updated})"
-
-
 def match_label(f: Finding) -> str:
     if f.match is MatchKind.EXACT:
         return "exact"
@@ -61,23 +55,6 @@ def place(record: InputRecord, many_sources: bool) -> str:
     return f"{record.source}:{where}" if many_sources else where
 
 
-def plural(n: int, one: str, many: str | None = None) -> str:
-    return f"{n:,} {one if n == 1 else (many or one + 's')}"
-
-
-def summary_line(summary: Summary, meta: ReportMeta) -> str:
-    """The one-line summary printed on stderr after every report."""
-    parts = [
-        f"{plural(summary.records, summary.unit)} screened",
-        f"{summary.flagged:,} flagged ({plural(summary.findings - summary.ignored, 'finding')}"
-        + (f", {summary.needs_verification:,} to verify" if summary.needs_verification else "")
-        + (f", {summary.ignored:,} ignored" if summary.ignored else "")
-        + ")",
-        f"{summary.recognized:,} recognised",
-        f"{summary.unrecognized:,} unrecognised",
-    ]
-    if summary.patients:
-        parts.append(f"{plural(summary.patients, 'patient')}, {summary.patients_flagged:,} flagged")
-    if summary.skipped:
-        parts.append(f"{summary.skipped:,} not current left out (see --all-statuses)")
-    return f"rlsmed: {', '.join(parts)}; knowledge base {meta.kb_version} ({meta.kb_updated})"
+def kb_label(meta: ReportMeta) -> str:
+    """The knowledge base a report rests on, as every report states it: "2.0.0 (2026-12-01)"."""
+    return f"{meta.kb_version} ({meta.kb_updated})"

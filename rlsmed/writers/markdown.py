@@ -5,10 +5,10 @@ from __future__ import annotations
 import re
 from typing import TextIO
 
-from ..models import Drug, LineResult
-from ..report import Summary
-from .base import ResultSource
-from .gather import gather
+from ..models import Drug, LineResult, ResultBatch
+from ..report import ReportMeta
+from .base import RunEnd
+from .gather import Gatherer
 from .labels import DISCLAIMER, dose, effect_label, match_label, place, plural
 from .safety import printable
 
@@ -26,29 +26,33 @@ class MarkdownWriter:
     """`--format markdown`."""
 
     name = "markdown"
+    rereads = False
 
-    def write(self, source: ResultSource, out: TextIO) -> Summary:
-        meta = source.meta
-        many = len(set(source.input_names)) > 1
-        w = out.write
-        w("# rlsmed report\n\n")
-        w(f"Knowledge base {md(meta.kb_version)} ({md(meta.kb_updated)}).\n\n## Findings\n\n")
-        sections = 0
+    def start(self, meta: ReportMeta, out: TextIO, *, reread: bool = False) -> None:
+        self._out = out
+        self._many = len(set(meta.inputs)) > 1
+        self._sections = 0
+        self._gatherer = Gatherer(self._emit)
+        out.write("# rlsmed report\n\n")
+        out.write(f"Knowledge base {md(meta.kb_version)} ({md(meta.kb_updated)}).\n\n## Findings\n\n")
 
-        def emit(patient: str | None, rows: list[LineResult]) -> None:
-            # Markdown tables are written a row at a time: a patient's section, or the one table in chunks.
-            nonlocal sections
-            if patient is not None:
-                w(f"### Patient {md(patient)}\n\n")
-                self._findings(out, rows, many, header=True)
-                w("\n")
-            else:
-                self._findings(out, rows, many, header=not sections)
-                sections += 1
+    def _emit(self, patient: str | None, rows: list[LineResult]) -> None:
+        # Markdown tables are written a row at a time: a patient's section, or the one table in chunks.
+        if patient is not None:
+            self._out.write(f"### Patient {md(patient)}\n\n")
+            self._findings(self._out, rows, self._many, header=True)
+            self._out.write("\n")
+        else:
+            self._findings(self._out, rows, self._many, header=not self._sections)
+            self._sections += 1
 
-        g = gather(source, emit)
-        summary = source.finish()
-        if sections:
+    def add(self, batch: ResultBatch) -> None:
+        self._gatherer.add(batch)
+
+    def finish(self, end: RunEnd) -> list[str]:
+        w, many, summary = self._out.write, self._many, end.summary
+        g = self._gatherer.close()
+        if self._sections:
             w("\n")
         if not g.flagged:
             w("Nothing flagged.\n\n")
@@ -87,7 +91,7 @@ class MarkdownWriter:
                 if counts:
                     w(f"| {title} | Patients |\n|---|---:|\n")
                     w("".join(f"| {md(name)} | {n:,} |\n" for name, n in counts.most_common(10)) + "\n")
-        for advice in source.advice():
+        for advice in end.advice:
             w(f"## {advice.topic.capitalize()}\n\n{md(advice.text)}\n\nSource: {md(' '.join(advice.sources))}\n\n")
         drugs: list[Drug] = g.drug_list()
         if drugs:
@@ -97,7 +101,7 @@ class MarkdownWriter:
                 w("; ".join(md(s.reference) for s in drug.sources) + "\n")
             w("\n")
         w(f"_{DISCLAIMER}_\n")
-        return summary
+        return []
 
     @staticmethod
     def _findings(out: TextIO, rows: list[LineResult], many: bool, *, header: bool) -> None:

@@ -6,11 +6,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
-from ..models import Effect, Finding, LineResult, MatchKind
-from ..report import Summary
-from .base import ResultSource
-from .gather import LIST_RECOGNIZED_UP_TO, Gathered, gather
-from .labels import DISCLAIMER, dose, effect_label, place, plural, summary_kb
+from ..models import Effect, Finding, LineResult, MatchKind, ResultBatch
+from ..report import ReportMeta, Summary
+from .base import RunEnd
+from .gather import LIST_RECOGNIZED_UP_TO, Gathered, Gatherer
+from .labels import DISCLAIMER, dose, effect_label, kb_label, place, plural
 from .safety import printable
 
 if TYPE_CHECKING:
@@ -42,16 +42,17 @@ class TableWriter:
     """`--format table` (the default)."""
 
     name = "table"
+    rereads = False
 
     def __init__(self, *, color: bool = False, width: int | None = None) -> None:
         self.color = color
         self.width = width
 
-    def write(self, source: ResultSource, out: TextIO) -> Summary:
+    def start(self, meta: ReportMeta, out: TextIO, *, reread: bool = False) -> None:
         from rich.console import Console
-        from rich.text import Text
 
-        console = Console(
+        self._meta = meta
+        self._console = console = Console(
             file=out,
             width=self.width,
             force_terminal=self.color,
@@ -61,28 +62,34 @@ class TableWriter:
             markup=False,
             soft_wrap=False,
         )
-        many = len(set(source.input_names)) > 1
-        wide = console.width >= _WIDE
-        chunks = 0
+        self._many = len(set(meta.inputs)) > 1
+        self._wide = console.width >= _WIDE
+        self._chunks = 0
+        self._gatherer = Gatherer(self._emit)
 
-        def emit(patient: str | None, rows: list[LineResult]) -> None:
-            nonlocal chunks
-            if patient is not None:
-                title: str | None = f"Patient {printable(patient)}"
-            else:  # one table, printed in chunks: the title and headers only once
-                title = "Medicines that may provoke or worsen RLS" if chunks == 0 else None
-            show_header = patient is not None or not chunks
-            console.print(self._findings(rows, many, title=title, wide=wide, show_header=show_header))
-            chunks += patient is None
+    def _emit(self, patient: str | None, rows: list[LineResult]) -> None:
+        if patient is not None:
+            title: str | None = f"Patient {printable(patient)}"
+        else:  # one table, printed in chunks: the title and headers only once
+            title = "Medicines that may provoke or worsen RLS" if self._chunks == 0 else None
+        show_header = patient is not None or not self._chunks
+        self._console.print(self._findings(rows, self._many, title=title, wide=self._wide, show_header=show_header))
+        self._chunks += patient is None
 
-        g = gather(source, emit)
-        summary = source.finish()
+    def add(self, batch: ResultBatch) -> None:
+        self._gatherer.add(batch)
+
+    def finish(self, end: RunEnd) -> list[str]:
+        from rich.text import Text
+
+        console, many, summary = self._console, self._many, end.summary
+        g = self._gatherer.close()
         if not g.flagged:
             console.print(Text("Nothing flagged: no medicine here is known to provoke or worsen RLS.", style="green"))
         if summary.skipped:
             note = f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses)."
             console.print(Text(note, style="yellow"))
-        if g.flagged and not wide:
+        if g.flagged and not self._wide:
             self._notes(console, list(g.drugs.values()))
         if g.fuzzy:
             note = "Fuzzy: a misspelling read as the closest flagged name, with its similarity (0-100); verify it."
@@ -97,12 +104,12 @@ class TableWriter:
         self._recognized(console, g, many, summary)
         if g.with_patients or summary.records > LIST_RECOGNIZED_UP_TO:
             self._population(console, summary)
-        for advice in source.advice():
+        for advice in end.advice:
             console.print(Text(f"{advice.topic.capitalize()}: ", style="bold") + Text(advice.text))
             for ref in advice.sources:
                 console.print(Text(f"  Source: {ref}", style="dim"))
-        console.print(Text(f"Knowledge base {summary_kb(source)}. {DISCLAIMER}", style="dim"))
-        return summary
+        console.print(Text(f"Knowledge base {kb_label(self._meta)}. {DISCLAIMER}", style="dim"))
+        return []
 
     def _findings(
         self, rows: list[LineResult], many: bool, *, title: str | None, wide: bool, show_header: bool

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rlsmed.api import CheckOptions, Input, Screening
-from rlsmed.readers import InputFormat, ReadOptions, detect_format, reader_for
+from rlsmed.readers import READERS, InputFormat, ReadOptions, detect_format, reader_for
 
 from ..helpers import DATA
 
@@ -21,11 +21,15 @@ INPUTS = DATA / "inputs"
 CSV, FHIR, TEXT = "csv", "fhir", "text"  # InputFormat values
 
 
-def test_every_input_format_has_its_reader() -> None:
+def test_every_input_format_has_its_reader_in_the_registry() -> None:
     formats = [f for f in InputFormat if f is not InputFormat.AUTO]
-    assert {f.value for f in formats} == {"text", "csv", "fhir"}
+    assert [spec.format for spec in READERS].count(InputFormat.TEXT) == 1
+    assert {spec.format for spec in READERS} == set(formats)
     for fmt in formats:
-        assert reader_for(fmt).name == fmt.value
+        reader = reader_for(fmt)
+        assert reader.format is fmt and reader.name == fmt.value
+    names = [ext for spec in READERS for ext in (*spec.extensions, *spec.maybe)]
+    assert len(names) == len(set(names)), "an extension names one format"
 
 
 FHIR_HEAD = b'{"resourceType": "Bundle"}'

@@ -1,4 +1,4 @@
-"""readers.prepare: the Medication resources of a run's FHIR inputs, collected before they are read."""
+"""FhirReader.prepare: the Medication resources of a run's FHIR inputs, collected before they are read."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from rlsmed.api import CheckOptions, Input, Screening
 from rlsmed.errors import InputError
 from rlsmed.models import InputRecord
-from rlsmed.readers import InputFormat, ReadOptions, fhir, prepare
-from rlsmed.readers.base import MedicationIndex
+from rlsmed.readers import InputFormat, ReadOptions, fhir
 from rlsmed.readers.fhir import FhirReader, scan_medications
+from rlsmed.readers.references import MedicationIndex
 
 from ..helpers import DATA, CountingStream
 
@@ -57,10 +57,14 @@ def bulk_export(tmp_path: Path) -> list[Path]:
     return [requests, medications]
 
 
+def prepare(inputs: list[Input], input_format: InputFormat, options: ReadOptions) -> ReadOptions:
+    """The read options of a run over these inputs, once its readers have looked at them."""
+    return Screening(inputs, CheckOptions(read=options, input_format=input_format)).read_options()
+
+
 def screen(inputs: list[Input], input_format: InputFormat = InputFormat.AUTO) -> list[InputRecord]:
-    """The records of a run, read with prepare's options (as Screening.record_batches does)."""
-    read = prepare(inputs, input_format, ReadOptions())
-    return list(Screening(inputs, CheckOptions(read=read, input_format=input_format)).records())
+    """The records of a run (read with the options its readers prepared)."""
+    return list(Screening(inputs, CheckOptions(input_format=input_format)).records())
 
 
 def described(records: list[InputRecord]) -> list[tuple[str, str, tuple[str, ...]]]:

@@ -1,0 +1,63 @@
+"""The knowledge base and matcher of a run, built once per process and shared by every screening in it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
+
+from .errors import UsageError
+from .kb import load_knowledge_base
+from .lexicon import load_lexicon
+from .matcher import Matcher
+from .models import Drug, KnowledgeBase, MatchKind
+from .normalize import name_key
+
+__all__ = ["Engine", "engine", "forget_engines", "resolve_ingredients"]
+
+
+class Engine(NamedTuple):
+    """A knowledge base, its matcher, and its drugs by normalised name (the key targets use)."""
+
+    kb: KnowledgeBase
+    matcher: Matcher
+    drugs: Mapping[str, Drug]
+
+    @staticmethod
+    def build(kb: KnowledgeBase, matcher: Matcher) -> Engine:
+        return Engine(kb, matcher, {name_key(name): drug for name, drug in kb.drugs.items()})
+
+
+_ENGINES: dict[tuple[str, ...], Engine] = {}
+
+
+def engine(kb_files: Sequence[str] = ()) -> Engine:
+    """The engine for these site knowledge-base files (none: the shipped knowledge base alone)."""
+    key = tuple(kb_files)
+    found = _ENGINES.get(key)
+    if found is None:
+        kb = load_knowledge_base(key)
+        found = _ENGINES[key] = Engine.build(kb, Matcher(kb, load_lexicon()))
+    return found
+
+
+def forget_engines() -> None:
+    """Build engines anew from here on (after the knowledge-base files changed, or between tests)."""
+    _ENGINES.clear()
+
+
+def resolve_ingredients(names: Iterable[str], engine: Engine) -> tuple[str, ...]:
+    """Ingredient names for what a user wrote (a generic, a brand, a synonym); UsageError if unknown.
+
+    Only exact names count: ignoring a drug is a decision about a drug, never a guess at one.
+    """
+    out: list[str] = []
+    drugs = engine.drugs
+    for name in names:
+        hits = engine.matcher.match(name)
+        found = [drugs[i].name for h in hits if h.kind is MatchKind.EXACT for i in h.target.ingredients if i in drugs]
+        if not found:
+            guesses = [drugs[i].name for h in hits for i in h.target.ingredients if i in drugs]
+            hint = f" (did you mean {guesses[0]}?)" if guesses else ""
+            raise UsageError(f"--ignore {name}: not a drug in the knowledge base{hint}")
+        out.extend(found)
+    return tuple(dict.fromkeys(out))

@@ -1,0 +1,240 @@
+"""One screening run: inputs → readers → records → screener (or worker processes) → results → a writer.
+
+`Screening` drives the run. Results stream a batch at a time, so that exports of any size run in
+constant memory; `write` hands them to a writer and returns the Summary, which gives the exit code.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, TextIO
+
+from .advice import iron_advice
+from .engine import engine, resolve_ingredients
+from .errors import RlsmedError
+from .formats import InputFormat
+from .inputs import Input
+from .models import InputRecord, LineResult, Recognition, ResultBatch
+from .options import CheckOptions
+from .readers import HEAD, ReadOptions, detect_format, reader_for
+from .readers.base import Rewound
+from .readers.statuses import current
+from .report import Advice, ReportMeta, Summary, Tally
+from .screen import Screener
+from .writers.base import RunEnd, Writer
+
+if TYPE_CHECKING:
+    from .parallel import ParallelMatcher
+
+__all__ = ["Screening"]
+
+_LARGE = 8 << 20  # bytes of input from which worker processes are used by default
+
+
+class Screening:
+    """One run over some inputs. Use it as a context manager; then `write` it, or iterate it once."""
+
+    def __init__(self, inputs: Sequence[Input], options: CheckOptions | None = None) -> None:
+        self.inputs = list(inputs)
+        self.options = (options or CheckOptions()).checked()
+        self.engine = engine(self.options.kb_files)
+        self.kb, self.matcher = self.engine.kb, self.engine.matcher
+        ignore = resolve_ingredients(self.options.ignore, self.engine)
+        self.screener = Screener(self.kb, self.matcher, ignore=ignore)
+        o = self.options
+        names = tuple(i.name for i in self.inputs)
+        self.meta = ReportMeta(self.kb.version, self.kb.updated, o.fail_on, o.ferritin, o.tsat, names)
+        self.tally = Tally(o.fail_on)
+        self.progress: Callable[[int], None] | None = None  # told the bytes read, as they are read
+        self._replay = False
+        self._read: ReadOptions | None = None  # the read options, once the readers prepared the run
+        self._formats: dict[int, InputFormat] = {}  # each input's format, where it was detected early
+        self._parallel: ParallelMatcher | None = None  # the worker pool of --jobs, while it runs
+        self._quiet_gc = False
+
+    @property
+    def input_names(self) -> list[str]:
+        return list(self.meta.inputs)
+
+    @property
+    def replayable(self) -> bool:
+        return self._replay or all(i.replayable for i in self.inputs)
+
+    def replay(self) -> bool:
+        """Arrange, before screening, for the inputs to be read a second time (`reread_batches`): stdin's
+        bytes are then kept in memory as it is read. False when an input cannot be read again."""
+        if any(not i.replayable and i.keep is None for i in self.inputs):
+            return False
+        for i in self.inputs:
+            if i.keep is not None:
+                i.keep()
+        self._replay = True
+        return True
+
+    def write(self, writer: Writer, out: TextIO) -> Summary:
+        """Screen the inputs into `writer`, writing to `out`; the run's summary (writer's notes included)."""
+        reread = writer.rereads and self.replay()
+        writer.start(self.meta, out, reread=reread)
+        for batch in self.batches():
+            writer.add(batch)
+        summary = self.finish()
+        end = RunEnd(summary, self.advice(), self.reread_batches if reread else None, self.screener.recognition_set)
+        summary.notes.extend(writer.finish(end))
+        return summary
+
+    def batches(self) -> Iterator[ResultBatch]:
+        """Screen the inputs a batch at a time (the first and only screening pass)."""
+        add_batch = self.tally.add_batch
+        batches = self.record_batches(count_skipped=True)
+        jobs = self.options.jobs if self.options.jobs is not None else _default_jobs(self.inputs)
+        if jobs > 1:
+            from .parallel import ParallelMatcher  # only now: most runs need no workers
+
+            parallel = self._parallel = ParallelMatcher(self.screener, self.options.kb_files, jobs)
+            try:
+                for batch in parallel.screen_batches(batches):
+                    add_batch(batch)
+                    yield batch
+            finally:
+                parallel.terminate()
+                self._parallel = None
+            return
+        screen_batch = self.screener.screen_batch
+        for records in batches:
+            batch = screen_batch(records)
+            add_batch(batch)
+            yield batch
+
+    def __iter__(self) -> Iterator[LineResult]:
+        for batch in self.batches():
+            yield from batch.results
+
+    def record_batches(self, *, count_skipped: bool = False) -> Iterator[list[InputRecord]]:
+        """The records to screen, a batch at a time: those whose status leaves them out are counted as
+        skipped (when `count_skipped`) and not given."""
+        read = self.read_options()
+        all_statuses = self.options.all_statuses
+        for index, item in enumerate(self.inputs):
+            stream = item.opener()
+            try:
+                head = stream.read(HEAD)
+                fmt = self._formats.get(index) or self.options.input_format
+                if fmt is InputFormat.AUTO:
+                    fmt = detect_format(item.name, head)
+                reader = reader_for(fmt)
+                rewound = Rewound(head, stream, self.progress if count_skipped else None)
+                for batch in reader.read_batches(rewound, item.name, read):  # type: ignore[arg-type]
+                    if reader.statuses:
+                        kept = current(batch, all_statuses=all_statuses)
+                        if count_skipped:
+                            self.tally.summary.skipped += len(batch) - len(kept)
+                        batch = kept
+                    yield batch
+            finally:
+                if item.replayable:
+                    stream.close()
+
+    def records(self) -> Iterator[InputRecord]:
+        """Every record to screen, in order."""
+        for batch in self.record_batches():
+            yield from batch
+
+    def reread_batches(self) -> Iterator[list[InputRecord]]:
+        """The same records once more, in the same batches as the first pass."""
+        if not self.replayable:
+            raise RuntimeError("stdin cannot be read twice")
+        return self.record_batches()
+
+    def read_options(self) -> ReadOptions:
+        """The read options of the run: what each format's reader learns from all of its inputs before any
+        is read (FHIR references resolve across lines and files). Inputs that can be opened again have
+        their format detected here, once."""
+        if self._read is not None:
+            return self._read
+        fixed = self.options.input_format
+        by_format: dict[InputFormat, list[Input]] = {}
+        for index, item in enumerate(self.inputs):
+            if not item.replayable or (os.path.exists(item.name) and not os.path.isfile(item.name)):
+                continue  # stdin, a pipe (`<(…)`), a directory: read once, when screened
+            fmt = fixed
+            if fmt is InputFormat.AUTO:
+                try:
+                    stream = item.opener()
+                    try:
+                        fmt = self._formats[index] = detect_format(item.name, stream.read(HEAD))
+                    finally:
+                        stream.close()
+                except (RlsmedError, OSError, ValueError):
+                    continue  # reported when the input is read
+            by_format.setdefault(fmt, []).append(item)
+        read = self.options.read
+        for fmt, items in by_format.items():
+            read = reader_for(fmt).prepare(items, read)
+        self._read = read
+        return read
+
+    def finish(self) -> Summary:
+        """The summary, once the results have been iterated."""
+        return self.tally.finish()
+
+    def advice(self) -> tuple[Advice, ...]:
+        """Advice to add once screening is complete."""
+        if self.tally.summary.has_findings:
+            return (iron_advice(self.options.ferritin, self.options.tsat),)
+        return ()
+
+    def recognition_set(self, state: int) -> tuple[Recognition, ...]:
+        """The recognitions of records whose Outcome.state is `state`."""
+        return self.screener.recognition_set(state)
+
+    def close(self) -> None:
+        """Stop the worker processes of an unfinished screening (after an error or Ctrl-C, when the
+        batches were not read to their end); nothing to do otherwise. Safe to call more than once."""
+        parallel, self._parallel = self._parallel, None
+        if parallel is not None:
+            parallel.terminate()
+
+    def __enter__(self) -> Screening:
+        if not self._quiet_gc:
+            self._quiet_gc = True
+            _gc_quiet(True)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+        if self._quiet_gc:
+            self._quiet_gc = False
+            _gc_quiet(False)
+
+
+_gc_lock = threading.Lock()
+_gc_runs = 0  # screenings under way in this process
+
+
+def _gc_quiet(on: bool) -> None:
+    """Screening allocates millions of short-lived, acyclic tuples: reference counting frees them, and the
+    cycle collector would only rescan the knowledge base over and over (a quarter of the time). It is
+    off while any screening runs, and what existed before is frozen out of its reach meanwhile."""
+    global _gc_runs
+    with _gc_lock:
+        if on:
+            _gc_runs += 1
+            if _gc_runs == 1:
+                gc.freeze()
+                gc.disable()
+        else:
+            _gc_runs -= 1
+            if _gc_runs == 0:
+                gc.unfreeze()
+                gc.enable()
+
+
+def _default_jobs(inputs: Sequence[Input]) -> int:
+    """One worker process per core when the inputs are large and of known size, else none (one job)."""
+    sizes = [i.size for i in inputs]
+    if any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
+        return 1
+    return max(1, os.cpu_count() or 1)

@@ -1,0 +1,58 @@
+"""Results held in groups (one per patient) until too many are held; then the groups held longest go out
+first, so that memory stays flat on exports of any size while a patient's rows, when they come close
+together, stay together."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+__all__ = ["Holding"]
+
+K = TypeVar("K", bound=Hashable)
+T = TypeVar("T")
+
+
+class Holding(Generic[K, T]):
+    """Items held by key; `emit(key, items)` is called for a group when it must go out, and for every group
+    left by `close`. A key that comes back after its group went out starts a new group: `split` holds such
+    keys and `reopened` counts such groups."""
+
+    def __init__(
+        self, limit: int, emit: Callable[[K, list[T]], None], *, remember: Callable[[K], bool] | None = None
+    ) -> None:
+        self.limit = limit
+        self._emit = emit
+        self._remember = remember  # which keys count as split when they come back (default: all)
+        self._groups: dict[K, list[T]] = {}
+        self._held = 0
+        self._written: set[K] = set()  # keys whose group went out (bounded by the number of keys)
+        self.split: set[K] = set()
+        self.reopened = 0
+
+    def add(self, key: K, item: T) -> None:
+        group = self._groups.get(key)
+        if group is None:
+            group = self._groups[key] = []
+            if key in self._written:
+                self.split.add(key)
+                self.reopened += 1
+        group.append(item)
+        self._held += 1
+
+    def make_room(self) -> None:
+        """Send out the groups held longest until no more than `limit` items are held (a group larger than
+        the limit by itself goes too)."""
+        while self._held > self.limit and self._groups:
+            key = next(iter(self._groups))
+            items = self._groups.pop(key)
+            self._held -= len(items)
+            if self._remember is None or self._remember(key):
+                self._written.add(key)
+            self._emit(key, items)
+
+    def close(self) -> None:
+        """Send out every group still held, oldest first."""
+        groups, self._groups, self._held = self._groups, {}, 0
+        for key, items in groups.items():
+            self._emit(key, items)
