@@ -64,7 +64,7 @@ class Gatherer:
     def __init__(self, emit: Emit, *, hold: int = HOLD, list_unrecognized: int = LIST_UNRECOGNIZED_UP_TO) -> None:
         self.gathered = Gathered()
         self._list_unrecognized = list_unrecognized
-        self._holding: Holding[str | None, LineResult] = Holding(hold, emit, remember=lambda p: p is not None)
+        self._holding: Holding[str | None, LineResult] = Holding(hold, emit, remember=lambda patient: patient)
 
     def add(self, batch: ResultBatch) -> None:
         g = self.gathered

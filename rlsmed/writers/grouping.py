@@ -19,14 +19,20 @@ class Holding(Generic[K, T]):
     keys and `reopened` counts such groups."""
 
     def __init__(
-        self, limit: int, emit: Callable[[K, list[T]], None], *, remember: Callable[[K], bool] | None = None
+        self,
+        limit: int,
+        emit: Callable[[K, list[T]], None],
+        *,
+        remember: Callable[[K], Hashable | None] | None = None,
     ) -> None:
         self.limit = limit
         self._emit = emit
-        self._remember = remember  # which keys count as split when they come back (default: all)
+        # What is remembered of a key whose group went out (None: nothing, it is never split); a part of
+        # the key that exists anyway (a patient id) keeps the set small on exports of many patients.
+        self._remember = remember or (lambda key: key)
         self._groups: dict[K, list[T]] = {}
         self._held = 0
-        self._written: set[K] = set()  # keys whose group went out (bounded by the number of keys)
+        self._written: set[Hashable] = set()  # what is remembered of the keys whose group went out
         self.split: set[K] = set()
         self.reopened = 0
 
@@ -34,7 +40,7 @@ class Holding(Generic[K, T]):
         group = self._groups.get(key)
         if group is None:
             group = self._groups[key] = []
-            if key in self._written:
+            if self._written and self._remember(key) in self._written:
                 self.split.add(key)
                 self.reopened += 1
         group.append(item)
@@ -47,8 +53,9 @@ class Holding(Generic[K, T]):
             key = next(iter(self._groups))
             items = self._groups.pop(key)
             self._held -= len(items)
-            if self._remember is None or self._remember(key):
-                self._written.add(key)
+            memo = self._remember(key)
+            if memo is not None:
+                self._written.add(memo)
             self._emit(key, items)
 
     def close(self) -> None:

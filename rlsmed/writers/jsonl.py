@@ -24,6 +24,11 @@ __all__ = ["JsonlWriter"]
 HELD_RESULTS = 10_000  # results held before the oldest patients are written out (about 15 MB)
 
 
+def _remembered(key: tuple[str, str | None]) -> object:
+    """A patient by their id; an input without patients by its name."""
+    return key[1] if key[1] is not None else key
+
+
 class JsonlWriter:
     """`--format jsonl`."""
 
@@ -44,7 +49,9 @@ class JsonlWriter:
         # Rows of one patient are one group whatever file they come from; without patients, a file is the
         # group. Past the limit the oldest groups go out; a group over the limit by itself goes too (a list
         # without patients, or one patient's huge record, then takes more than one object).
-        self._holding: Holding[tuple[str, str | None], LineResult] = Holding(self._held_limit, self._write)
+        self._holding: Holding[tuple[str, str | None], LineResult] = Holding(
+            self._held_limit, self._write, remember=_remembered
+        )
 
     def _write(self, key: tuple[str, str | None], results: list[LineResult]) -> None:
         self._out.write(self._patient(key, results, self._version, self._updated, self._advice))
