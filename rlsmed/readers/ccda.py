@@ -60,20 +60,34 @@ class _Document:
         self.today = today
         self.patient = _patient(root)
 
-    def records(self) -> Iterator[InputRecord]:
+    def records(self, notes: list[str]) -> Iterator[InputRecord]:
+        """The records of the document; `notes` gets what a person should know when a medication list
+        gave none (no Medications section, or one that says "no information")."""
         counts: dict[str, int] = {}
         position = 0
+        lists = 0
         for section in self.root.iter(V + "section"):
             kind = SECTIONS.get(_code(section))
             if kind is None:
                 continue
+            lists += kind.kind == "list"
             narrative = Narrative(section.find(V + "text"))
+            before = position
             for entry in section.findall(V + "entry"):
                 items = _allergens(entry) if kind.kind == "allergy" else _administrations(entry)
                 for item in items:
                     position += 1
                     number = counts[kind.noun] = counts.get(kind.noun, 0) + 1
                     yield self._record(item, kind, number, position, narrative)
+            if kind.kind == "list" and position == before:
+                said = plain_text(narrative.text)
+                said = said if len(said) <= 80 else said[:80] + "…"
+                flavor = section.get("nullFlavor", "").strip()
+                why = f" (nullFlavor {flavor})" if flavor else ""
+                title = plain_text(section.find(V + "title")) or f"LOINC {_code(section)}"
+                notes.append(f"section {title!r} has no medication entries{why}" + (f": {said!r}" if said else ""))
+        if not lists:
+            notes.append("no Medications section in this document")
 
     def _record(self, item: ET.Element, kind: Section, number: int, line: int, narrative: Narrative) -> InputRecord:
         if kind.kind == "allergy":
@@ -171,13 +185,17 @@ def _drug(material: ET.Element | None, narrative: Narrative) -> tuple[list[str],
     return _distinct(names), tuple(dict.fromkeys(codes))
 
 
+_PLACEHOLDERS = frozenset({"unknown", "unk", "n/a", "na", "none", "null", "nullflavor", "other", "-"})
+
+
 def _distinct(names: list[str]) -> list[str]:
-    """Names in order, leaving out empty ones and ones that an earlier name already contains."""
+    """Names in order, leaving out empty ones, placeholders ("Unknown") and ones that an earlier name
+    already contains."""
     kept: list[str] = []
     folded: list[str] = []
     for name in names:
         key = name.casefold()
-        if key and not any(key in other for other in folded):
+        if key and key not in _PLACEHOLDERS and not any(key in other for other in folded):
             kept.append(name)
             folded.append(key)
     return kept
@@ -239,6 +257,7 @@ class CcdaReader:
 
     def __init__(self, today: date | None = None) -> None:
         self.today = today
+        self.notes: list[str] = []  # of the last document read: why it gave no medicines, when it gave none
 
     def read(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[InputRecord]:
         parts = []
@@ -258,4 +277,5 @@ class CcdaReader:
             tag = root.tag.rpartition("}")[2]
             where = f" in namespace {root.tag[1:].partition('}')[0]}" if root.tag.startswith("{") else ""
             raise InputError(source, f"XML, but not a C-CDA document: its root element is <{tag}>{where}")
-        yield from _Document(root, source, self.today or date.today()).records()
+        self.notes = []
+        yield from _Document(root, source, self.today or date.today()).records(self.notes)

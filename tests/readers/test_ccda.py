@@ -121,6 +121,26 @@ def test_code_without_a_name_is_named_by_its_rxnorm_code() -> None:
     assert (record.text, record.codes) == ("RxNorm 312940", ("312940",))
 
 
+def test_placeholder_names_are_left_out() -> None:
+    original = "<originalText>Decongestant 120 MG</originalText>"
+    code = f'<code code="Unknown" codeSystem="{RXNORM}" displayName="Unknown">{original}</code>'
+    (record,) = read(meds(medication(code)))
+    assert (record.text, record.codes) == ("Decongestant 120 MG", ())
+
+
+def test_a_document_without_medicines_says_why() -> None:
+    reader = CcdaReader(today=TODAY)
+    empty = document(
+        '<section nullFlavor="NI"><code code="10160-0"/><title>MEDICATIONS</title><text><paragraph>No information</paragraph></text></section>'
+    )
+    assert list(reader.read(io.BytesIO(empty.encode()), "CCD.xml", ReadOptions())) == []
+    assert reader.notes == ["section 'MEDICATIONS' has no medication entries (nullFlavor NI): 'No information'"]
+    assert list(reader.read(io.BytesIO(document().encode()), "CCD.xml", ReadOptions())) == []
+    assert reader.notes == ["no Medications section in this document"]
+    assert len(list(reader.read(io.BytesIO(meds(medication(SERTRALINE)).encode()), "CCD.xml", ReadOptions()))) == 1
+    assert reader.notes == []
+
+
 def test_a_drug_with_no_name_or_code_is_still_a_record() -> None:
     (record,) = read(meds(medication('<code nullFlavor="UNK"/>')))
     assert record.text == ""  # reported as unrecognised, never dropped
