@@ -130,9 +130,8 @@ def test_placeholder_names_are_left_out() -> None:
 
 def test_a_document_without_medicines_says_why() -> None:
     reader = CcdaReader(today=TODAY)
-    empty = document(
-        '<section nullFlavor="NI"><code code="10160-0"/><title>MEDICATIONS</title><text><paragraph>No information</paragraph></text></section>'
-    )
+    said = "<text><paragraph>No information</paragraph></text>"
+    empty = document(f'<section nullFlavor="NI"><code code="10160-0"/><title>MEDICATIONS</title>{said}</section>')
     assert list(reader.read(io.BytesIO(empty.encode()), "CCD.xml", ReadOptions())) == []
     assert reader.notes == ["section 'MEDICATIONS' has no medication entries (nullFlavor NI): 'No information'"]
     assert list(reader.read(io.BytesIO(document().encode()), "CCD.xml", ReadOptions())) == []
