@@ -17,9 +17,10 @@ from datetime import date
 from typing import BinaryIO, NamedTuple
 
 from ..errors import InputError
+from ..formats import InputFormat
 from ..models import InputRecord
 from . import xmlsafe
-from .base import ReadOptions
+from .base import Claim, Head, Reader, ReadOptions, in_batches
 from .ccda_narrative import NS, Narrative, V, plain_text
 from .ccda_status import allergy_status, hl7_date, medication_status
 from .decode import CHUNK
@@ -233,10 +234,19 @@ def _details(item: ET.Element, narrative: Narrative, names: list[str]) -> dict[s
     return context
 
 
+_XML_START = re.compile(r"<\?xml\s|<[A-Za-z_][\w.:-]*\s[^<>]*\bxmlns(?::[\w.-]+)?\s*=")
+
+
 def looks_like_xml(text: str) -> bool:
-    """True when decoded text starts as an XML document does (a declaration, or a start tag after comments)."""
+    """True when decoded text starts as an XML document does: an XML declaration, or (after comments and
+    processing instructions) a start tag that declares a namespace. `<b>Zoloft</b>` is no XML document."""
     text = text.lstrip("\ufeff \t\r\n")
-    return text.startswith("<?xml") or bool(re.match(r"<(?:!--|[A-Za-z_])", text))
+    while text.startswith(("<!--", "<?xml-")):
+        end = text.find("-->" if text.startswith("<!--") else "?>")
+        if end < 0:
+            return False
+        text = text[end + 3 if text.startswith("<!--") else end + 2 :].lstrip()
+    return _XML_START.match(text) is not None
 
 
 _ROOT_TAG = re.compile(r"<(?:[\w.-]+:)?ClinicalDocument\b[^>]*?urn:hl7-org:v3", re.DOTALL)
@@ -248,16 +258,30 @@ def looks_like_ccda(text: str) -> bool:
     return looks_like_xml(text) and _ROOT_TAG.search(text[:CHUNK]) is not None
 
 
-class CcdaReader:
+class CcdaReader(Reader):
     """Each medicine of a C-CDA document is one record, named by its section and number ("medication 3");
-    its status says whether it is current, with the reason."""
+    its status says whether it is current, with the reason (in its context, "status reason")."""
 
-    name = "ccda"
+    format = InputFormat.CCDA
     statuses = True
 
     def __init__(self, today: date | None = None) -> None:
         self.today = today
-        self.notes: list[str] = []  # of the last document read: why it gave no medicines, when it gave none
+        self._notes: list[str] = []  # of the last document read: why it gave no medicines, when it gave none
+
+    @staticmethod
+    def detect(head: Head) -> Claim:
+        """A ClinicalDocument in the HL7 v3 namespace is certain; other XML documents are likely (and
+        refused by the reader, rather than read line by line as text)."""
+        if head.sample is None or not looks_like_xml(head.sample):
+            return Claim.NONE
+        return Claim.CERTAIN if looks_like_ccda(head.sample) else Claim.LIKELY
+
+    def notes(self) -> list[str]:
+        return list(self._notes)
+
+    def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
+        yield from in_batches(self.read(stream, source, options))
 
     def read(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[InputRecord]:
         parts = []
@@ -277,5 +301,5 @@ class CcdaReader:
             tag = root.tag.rpartition("}")[2]
             where = f" in namespace {root.tag[1:].partition('}')[0]}" if root.tag.startswith("{") else ""
             raise InputError(source, f"XML, but not a C-CDA document: its root element is <{tag}>{where}")
-        self.notes = []
-        yield from _Document(root, source, self.today or date.today()).records(self.notes)
+        self._notes = []
+        yield from _Document(root, source, self.today or date.today()).records(self._notes)

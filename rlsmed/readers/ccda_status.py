@@ -20,7 +20,7 @@ __all__ = ["ALLERGY", "CURRENT", "NOT_CURRENT", "PAST", "Status", "allergy_statu
 
 # The statuses of the context rules, in their plain words (the pipeline screens CURRENT ones).
 CURRENT = "current"
-NOT_CURRENT = "not current"
+NOT_CURRENT = "not_current"
 ALLERGY = "allergy"
 PAST = "past"
 

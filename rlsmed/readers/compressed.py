@@ -3,17 +3,15 @@ medication file; otherwise a message that says what the archive holds."""
 
 from __future__ import annotations
 
-import gzip
 import io
 import os
-import zipfile
 import zlib
 from typing import Any, BinaryIO, NamedTuple, cast
 
 from ..errors import InputError
 from .base import Rewound
 
-__all__ = ["MAX_ZIP", "READABLE", "Opened", "archive_kind", "decompress"]
+__all__ = ["MAX_ZIP", "READABLE", "Opened", "archive_kind", "decompress", "workbook_kind"]
 
 MAX_ZIP = 256 << 20  # bytes of a .zip, held in memory to find its members (a stream cannot seek)
 # Extensions of the files rlsmed reads: in an archive with several files, the one file so named is read.
@@ -32,13 +30,35 @@ class Opened(NamedTuple):
     name: str
 
 
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other Office 97 files)
+_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
+
+
+def workbook_kind(head: bytes) -> str | None:
+    """The kind of workbook ("xlsx", "ods", "xls") whose first bytes these are, else None.
+
+    An .xlsx and an .ods are zip archives: what tells them from others is the names of their first parts.
+    """
+    if head.startswith(_OLE2):
+        return "xls"
+    if not head.startswith(b"PK\x03\x04"):
+        return None
+    if _ODS in head[:200]:
+        return "ods"
+    if b"xl/workbook." in head or b"xl/worksheets/" in head or b"xl/_rels/" in head:
+        return "xlsx"
+    if b"[Content_Types].xml" in head[:100] and b"word/" not in head and b"ppt/" not in head:
+        return "xlsx"
+    return None
+
+
 def archive_kind(head: bytes) -> str | None:
-    """ "gzip", "zip", "tar", "bzip2", "xz" or "7z" when the first bytes are those of one, else None.
-    (A workbook is a zip too: ask readers.excel.workbook_kind first.)"""
+    """The kind of archive ("gzip", "zip", "tar", "bzip2", "xz", "7z") whose first bytes these are, else
+    None. A workbook (.xlsx and .ods are zip archives) is no archive here."""
     if head.startswith(_GZIP):
         return "gzip"
     if head.startswith(_ZIP):
-        return "zip"
+        return "zip" if workbook_kind(head) is None else None
     if head[257:262] == b"ustar":
         return "tar"
     if head.startswith(b"BZh") and head[3:4].isdigit():
@@ -53,10 +73,11 @@ def archive_kind(head: bytes) -> str | None:
 class _Guarded(io.RawIOBase):
     """A decompressing stream whose faults (damaged or cut-short data) become one-line InputErrors."""
 
-    def __init__(self, inner: Any, source: str, kind: str) -> None:
+    def __init__(self, inner: Any, source: str, kind: str, faults: tuple[type[Exception], ...]) -> None:
         self._inner = inner
         self._source = source
         self._kind = kind
+        self._faults = faults
 
     def readable(self) -> bool:
         return True
@@ -66,7 +87,7 @@ class _Guarded(io.RawIOBase):
             data: bytes = self._inner.read(-1 if size is None else size)
         except EOFError:
             raise InputError(self._source, f"the {self._kind} data is cut short (an incomplete download?)") from None
-        except (zlib.error, zipfile.BadZipFile, gzip.BadGzipFile, NotImplementedError) as e:
+        except self._faults as e:
             raise InputError(self._source, f"damaged {self._kind} data ({_short(e)})") from None
         return data
 
@@ -92,7 +113,10 @@ def decompress(head: bytes, stream: BinaryIO, source: str) -> Opened | None:
     if kind is None:
         return None
     if kind == "gzip":
-        inner = io.BufferedReader(_Guarded(gzip.GzipFile(fileobj=Rewound(head, stream), mode="rb"), source, "gzip"))
+        import gzip  # only now: most inputs are not compressed
+
+        unzipped = gzip.GzipFile(fileobj=Rewound(head, stream), mode="rb")
+        inner = io.BufferedReader(_Guarded(unzipped, source, "gzip", (OSError, zlib.error)))
         start = inner.read(512)
         if archive_kind(start) == "tar":
             raise InputError(source, "a tar archive: extract it first, then name the medication file")
@@ -104,6 +128,8 @@ def decompress(head: bytes, stream: BinaryIO, source: str) -> Opened | None:
 
 
 def _zip_member(head: bytes, stream: BinaryIO, source: str) -> Opened:
+    import zipfile  # only now: most inputs are not compressed
+
     parts = [head]
     size = len(head)
     while chunk := stream.read(1 << 20):
@@ -140,7 +166,8 @@ def _zip_member(head: bytes, stream: BinaryIO, source: str) -> Opened:
     except (NotImplementedError, zipfile.BadZipFile) as e:
         raise InputError(source, f"cannot read {member.filename} in the zip archive ({_short(e)})") from None
     name = member.filename.rsplit("/", 1)[-1]
-    return Opened(cast(BinaryIO, io.BufferedReader(_Guarded(inner, source, "zip"))), name)
+    faults = (zipfile.BadZipFile, zlib.error, NotImplementedError, OSError)
+    return Opened(cast(BinaryIO, io.BufferedReader(_Guarded(inner, source, "zip", faults))), name)
 
 
 def _hidden(name: str) -> bool:

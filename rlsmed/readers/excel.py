@@ -15,9 +15,12 @@ from types import MappingProxyType
 from typing import TYPE_CHECKING, BinaryIO
 
 from ..errors import InputError
-from ..models import InputRecord
-from .base import BATCH, ReadOptions
-from .csv import MEDICATION_HEADERS, Columns, _codes, find_columns, normalize_header
+from ..formats import InputFormat
+from ..models import InputRecord, record_maker
+from .base import BATCH, Claim, Head, Reader, ReadOptions
+from .codes import rxnorm_codes
+from .columns import MEDICATION_HEADERS, Columns, find_columns, normalize_header
+from .compressed import workbook_kind
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
@@ -28,26 +31,7 @@ MAX_WORKBOOK = 256 << 20  # bytes: a sheet is held in memory while it is read
 HEADER_ROWS = 10  # non-empty rows looked at for the header (title rows come first in report exports)
 EXTRA_MESSAGE = "reading Excel and OpenDocument workbooks needs the excel extra: pip install 'rlsmed[excel]'"
 _NO_CONTEXT: MappingProxyType[str, str] = MappingProxyType({})
-_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls (and other Office 97 files)
-_ODS = b"mimetypeapplication/vnd.oasis.opendocument.spreadsheet"
-
-
-def workbook_kind(head: bytes) -> str | None:
-    """ "xlsx", "ods" or "xls" when the first bytes of an input are those of a workbook, else None.
-
-    An .xlsx and an .ods are zip archives: what tells them from others is the names of their first parts.
-    """
-    if head.startswith(_OLE2):
-        return "xls"
-    if not head.startswith(b"PK\x03\x04"):
-        return None
-    if _ODS in head[:200]:
-        return "ods"
-    if b"xl/workbook." in head or b"xl/worksheets/" in head or b"xl/_rels/" in head:
-        return "xlsx"
-    if b"[Content_Types].xml" in head[:100] and b"word/" not in head and b"ppt/" not in head:
-        return "xlsx"
-    return None
+_NEW_RECORD = record_maker("source", "line", "text", "patient", "record", "status", "reason", "codes", "context")
 
 
 def cell_text(value: object) -> str:
@@ -73,22 +57,20 @@ def _texts(row: Sequence[object]) -> list[str]:
     return [v if type(v) is str else cell_text(v) for v in row]  # most cells are text: no call for them
 
 
-class ExcelReader:
+class ExcelReader(Reader):
     """A header row names the columns, as in CSV; each later non-empty row is one record. `line` is the
-    row number Excel shows; `record` is "row N", N counting data rows from 1 (as for CSV)."""
+    row number Excel shows; `record` is "row N", N counting data rows from 1 (as for CSV). The sheet is
+    the first, or the one ReadOptions.sheet names."""
 
-    name = "excel"
+    format = InputFormat.EXCEL
     statuses = True
 
-    def __init__(self, sheet: str | None = None) -> None:
-        self.sheet = sheet
-
-    def read(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[InputRecord]:
-        for batch in self.read_batches(stream, source, options):
-            yield from batch
+    @staticmethod
+    def detect(head: Head) -> Claim:
+        return Claim.CERTAIN if workbook_kind(head.data) is not None else Claim.NONE
 
     def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
-        sheet = _open_sheet(_read_all(stream, source), source, self.sheet)
+        sheet = _open_sheet(_read_all(stream, source), source, options.sheet)
         yield from sheet_batches(sheet.iter_rows(), source, options, sheet.name)
 
 
@@ -196,7 +178,7 @@ def sheet_batches(
 
 def _batches(rows: Iterable[tuple[int, list[str]]], source: str, columns: Columns) -> Iterator[list[InputRecord]]:
     med, patient_at, code_at, reason_at, status_at, context_at = columns
-    new = tuple.__new__
+    new = _NEW_RECORD
     batch: list[InputRecord] = []
     count = 0
     for number, row in rows:
@@ -206,11 +188,11 @@ def _batches(rows: Iterable[tuple[int, list[str]]], source: str, columns: Column
         count += 1
         text = row[med].strip() if med < n else ""
         patient = (row[patient_at].strip() or None) if patient_at is not None and patient_at < n else None
-        codes = _codes(row[code_at]) if code_at is not None and code_at < n else ()
+        codes = rxnorm_codes(row[code_at]) if code_at is not None and code_at < n else ()
         reason = row[reason_at].strip() if reason_at is not None and reason_at < n else ""
         status = (row[status_at].strip() or None) if status_at is not None and status_at < n else None
         context = {h: v for i, h in context_at if i < n and (v := row[i].strip())} or _NO_CONTEXT
-        batch.append(new(InputRecord, (source, number, text, patient, f"row {count}", status, reason, codes, context)))
+        batch.append(new(source, number, text, patient, f"row {count}", status, reason, codes, context))
         if len(batch) >= BATCH:
             yield batch
             batch = []

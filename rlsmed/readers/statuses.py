@@ -8,11 +8,12 @@ from ..models import InputRecord
 
 __all__ = ["NOT_CURRENT", "NOT_TAKEN", "current"]
 
-# Statuses of medicines no longer taken, compared without case: screened only with --all-statuses.
-NOT_CURRENT = frozenset({"stopped", "completed", "cancelled", "discontinued", "inactive"})
-# Records that are not medicines the patient has had (entered in error, not taken, declined, not done):
-# never screened, but counted as left out.
-NOT_TAKEN = frozenset({"entered-in-error", "not-taken", "declined", "not-done"})
+# Statuses of medicines no longer taken, compared without case: screened only with --all-statuses. The
+# plain words (not_current, past) are those a reader gives when it decides itself (C-CDA).
+NOT_CURRENT = frozenset({"stopped", "completed", "cancelled", "discontinued", "inactive", "not_current", "past"})
+# Records that are not medicines the patient has had (entered in error, not taken, declined, not done, an
+# allergy, someone else's): never screened, but counted as left out.
+NOT_TAKEN = frozenset({"entered-in-error", "not-taken", "declined", "not-done", "allergy", "family"})
 
 
 def current(records: Sequence[InputRecord], *, all_statuses: bool = False) -> list[InputRecord]:

@@ -40,7 +40,7 @@ def xlsx(*sheets: tuple[str, Sequence[Sequence[object]]]) -> bytes:
 
 
 def read(data: bytes, name: str = "meds.xlsx", sheet: str | None = None, **options: str) -> list[InputRecord]:
-    return list(ExcelReader(sheet).read(io.BytesIO(data), name, ReadOptions(**options)))  # type: ignore[arg-type]
+    return list(ExcelReader().read(io.BytesIO(data), name, ReadOptions(sheet=sheet, **options)))  # type: ignore[arg-type]
 
 
 def error(data: bytes, name: str = "meds.xlsx", sheet: str | None = None, **options: str) -> InputError:
