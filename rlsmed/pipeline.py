@@ -239,10 +239,26 @@ class _Unpacking(NamedTuple):
     @property
     def opener(self) -> Callable[[], BinaryIO]:
         def open_inner() -> BinaryIO:
-            stream, head, _ = _unpacked(self.item.opener(), self.item.name)
-            return Rewound(head, stream)  # type: ignore[return-value]
+            outer = self.item.opener()
+            stream, head, _ = _unpacked(outer, self.item.name)
+            return _Unpacked(head, stream, outer)  # type: ignore[return-value]
 
         return open_inner
+
+
+class _Unpacked(Rewound):
+    """Decompressed content that closes the input it comes from when it is closed."""
+
+    def __init__(self, head: bytes, rest: BinaryIO, outer: BinaryIO) -> None:
+        super().__init__(head, rest)
+        self._outer = outer
+
+    def close(self) -> None:
+        try:
+            self._rest.close()
+        finally:
+            self._outer.close()
+            super().close()
 
 
 _gc_lock = threading.Lock()

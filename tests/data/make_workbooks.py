@@ -1,6 +1,7 @@
-"""Writes the .xls and .ods fixtures the Excel tests read (the .xlsx ones are written by the tests).
+"""Writes the workbook fixtures the Excel tests read (other .xlsx files are written by the tests).
 
-Run once with `pip install xlwt odfpy` (neither is a test dependency): python tests/data/make_workbooks.py
+Run with `pip install openpyxl xlwt odfpy` (xlwt and odfpy are not test dependencies):
+python tests/data/make_workbooks.py
 """
 
 from __future__ import annotations
@@ -19,6 +20,20 @@ ROWS: list[list[object]] = [
     ["E1002", "metformin 500 mg", 2, "Active", 861007, datetime.date(2023, 11, 2)],
     ["E1002", "Reglan 10 mg", "10 mg", "Stopped", None, None],
 ]
+
+
+def xlsx() -> None:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Medications"
+    for row in ROWS:
+        sheet.append(row)
+        if isinstance(row[-1] if row else None, datetime.date):
+            sheet.cell(sheet.max_row, len(row)).number_format = "yyyy-mm-dd"
+    book.create_sheet("Notes").append(["nothing here"])
+    book.save(HERE / "excel.report.xlsx")
 
 
 def xls() -> None:
@@ -68,5 +83,6 @@ def ods() -> None:
 
 
 if __name__ == "__main__":
+    xlsx()
     xls()
     ods()
