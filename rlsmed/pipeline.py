@@ -22,7 +22,7 @@ from .options import CheckOptions
 from .readers import HEAD, ReadOptions, detect_format, reader_for
 from .readers.base import Opener, Rewound
 from .readers.compressed import decompress
-from .readers.statuses import current
+from .readers.statuses import current, left_out
 from .report import Advice, ReportMeta, Summary, Tally
 from .screen import Screener
 from .writers.base import RunEnd, Writer
@@ -82,7 +82,10 @@ class Screening:
         for batch in self.batches():
             writer.add(batch)
         summary = self.finish()
-        end = RunEnd(summary, self.advice(), self.reread_batches if reread else None, self.screener.recognition_set)
+        skipped = (self.left_out_batches if summary.skipped or summary.skipped_never else _none) if reread else None
+        end = RunEnd(
+            summary, self.advice(), self.reread_batches if reread else None, self.screener.recognition_set, skipped
+        )
         summary.notes.extend(writer.finish(end))
         return summary
 
@@ -113,9 +116,11 @@ class Screening:
         for batch in self.batches():
             yield from batch.results
 
-    def record_batches(self, *, count_skipped: bool = False) -> Iterator[list[InputRecord]]:
+    def record_batches(
+        self, *, count_skipped: bool = False, only_left_out: bool = False
+    ) -> Iterator[list[InputRecord]]:
         """The records to screen, a batch at a time: those whose status leaves them out are counted as
-        skipped (when `count_skipped`) and not given."""
+        skipped (when `count_skipped`) and not given; with `only_left_out`, only those are given."""
         read = self.read_options()
         all_statuses = self.options.all_statuses
         for index, item in enumerate(self.inputs):
@@ -128,10 +133,17 @@ class Screening:
                 reader = reader_for(fmt)
                 for batch in reader.read_batches(Rewound(head, inner), item.name, read):  # type: ignore[arg-type]
                     if reader.statuses:
+                        if only_left_out:
+                            yield left_out(batch, all_statuses=all_statuses)[0]
+                            continue
                         kept = current(batch, all_statuses=all_statuses)
-                        if count_skipped:
-                            self.tally.summary.skipped += len(batch) - len(kept)
+                        if count_skipped and len(kept) < len(batch):
+                            never = left_out(batch, all_statuses=all_statuses)[1]
+                            self.tally.summary.skipped += len(batch) - len(kept) - never
+                            self.tally.summary.skipped_never += never
                         batch = kept
+                    elif only_left_out:
+                        continue
                     yield batch
                 if count_skipped:
                     self.tally.summary.notes.extend(f"{item.name}: {note}" for note in reader.notes())
@@ -149,6 +161,10 @@ class Screening:
         if not self.replayable:
             raise RuntimeError("stdin cannot be read twice")
         return self.record_batches()
+
+    def left_out_batches(self) -> Iterator[list[InputRecord]]:
+        """The records that statuses left out (read again): for a report that lists them by line."""
+        return self.record_batches(only_left_out=True)
 
     def read_options(self) -> ReadOptions:
         """The read options of the run: what each format's reader learns from all of its inputs before any
@@ -213,6 +229,10 @@ class Screening:
         if self._quiet_gc:
             self._quiet_gc = False
             _gc_quiet(False)
+
+
+def _none() -> Iterator[list[InputRecord]]:
+    return iter(())
 
 
 def _unpacked(

@@ -189,7 +189,10 @@ def test_cell_text(value: object, text: str) -> None:
 
 _CELL = st.one_of(
     st.none(),
-    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12),
+    # Text openpyxl would store as a formula ("=0") has no value until Excel computes it: left out.
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=12).filter(
+        lambda t: not t.startswith("=")
+    ),
     st.integers(-(10**9), 10**9),
 )
 
