@@ -19,8 +19,9 @@ from ..formats import InputFormat
 from ..models import InputRecord, record_maker
 from .base import BATCH, Claim, Head, Reader, ReadOptions
 from .codes import rxnorm_codes
-from .columns import MEDICATION_HEADERS, Columns, find_columns, normalize_header
+from .columns import MEDICATION_HEADERS, Columns, find_columns, normalize_header, row_width
 from .compressed import workbook_kind
+from .rows import LongRows, shaped_records
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
@@ -69,9 +70,16 @@ class ExcelReader(Reader):
     def detect(head: Head) -> Claim:
         return Claim.CERTAIN if workbook_kind(head.data) is not None else Claim.NONE
 
+    def __init__(self) -> None:
+        self._rows = LongRows()
+
+    def notes(self) -> list[str]:
+        return self._rows.notes()
+
     def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
         sheet = _open_sheet(_read_all(stream, source), source, options.sheet)
-        yield from sheet_batches(sheet.iter_rows(), source, options, sheet.name)
+        self._rows = LongRows()
+        yield from sheet_batches(sheet.iter_rows(), source, options, sheet.name, self._rows)
 
 
 def _read_all(stream: BinaryIO, source: str) -> bytes:
@@ -154,7 +162,11 @@ class _Empty(Exception):
 
 
 def sheet_batches(
-    raw_rows: Iterable[Sequence[object]], source: str, options: ReadOptions, sheet: str = ""
+    raw_rows: Iterable[Sequence[object]],
+    source: str,
+    options: ReadOptions,
+    sheet: str = "",
+    long_rows: LongRows | None = None,
 ) -> Iterator[list[InputRecord]]:
     """The records of a sheet's rows (lists of cell values) in lists of up to BATCH."""
     numbered = ((i, _texts(row)) for i, row in enumerate(raw_rows, 1))
@@ -166,18 +178,23 @@ def sheet_batches(
             yield item
 
     try:
-        header_number, _, columns = _header(remember(), source, options)
+        header_number, header, columns = _header(remember(), source, options)
     except _Empty:
         return
     except InputError as e:
         where = f" (sheet {sheet!r})" if sheet else ""
         raise InputError(e.where, e.message + where) from None
     after = (item for item in looked if item[0] > header_number)
-    yield from _batches(chain(after, numbered), source, columns)
+    long_rows = long_rows if long_rows is not None else LongRows()
+    long_rows.wide = bool(columns.more)
+    width = row_width(header, 0)  # a sheet's rows are as wide as its widest: empty cells do not count
+    yield from _batches(chain(after, numbered), source, columns, width, long_rows)
 
 
-def _batches(rows: Iterable[tuple[int, list[str]]], source: str, columns: Columns) -> Iterator[list[InputRecord]]:
-    med, patient_at, code_at, reason_at, status_at, context_at = columns
+def _batches(
+    rows: Iterable[tuple[int, list[str]]], source: str, columns: Columns, width: int, long_rows: LongRows
+) -> Iterator[list[InputRecord]]:
+    med, patient_at, code_at, reason_at, status_at, context_at, more, _ = columns
     new = _NEW_RECORD
     batch: list[InputRecord] = []
     count = 0
@@ -192,7 +209,14 @@ def _batches(rows: Iterable[tuple[int, list[str]]], source: str, columns: Column
         reason = row[reason_at].strip() if reason_at is not None and reason_at < n else ""
         status = (row[status_at].strip() or None) if status_at is not None and status_at < n else None
         context = {h: v for i, h in context_at if i < n and (v := row[i].strip())} or _NO_CONTEXT
-        batch.append(new(source, number, text, patient, f"row {count}", status, reason, codes, context))
+        long = n > width and row_width(row, width) > width
+        if long:
+            long_rows.add(number)
+        if more or long:
+            fields = (patient, status, reason, codes, context)
+            batch.extend(shaped_records(row, columns, width, source, number, count, fields))
+        else:
+            batch.append(new(source, number, text, patient, f"row {count}", status, reason, codes, context))
         if len(batch) >= BATCH:
             yield batch
             batch = []
