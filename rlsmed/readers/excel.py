@@ -18,10 +18,9 @@ from ..errors import InputError
 from ..formats import InputFormat
 from ..models import InputRecord, record_maker
 from .base import BATCH, Claim, Head, Reader, ReadOptions
-from .codes import rxnorm_codes
 from .columns import MEDICATION_HEADERS, Columns, find_columns, normalize_header, row_width
 from .compressed import workbook_kind
-from .rows import LongRows, shaped_records
+from .rows import LongRows, row_fields, shaped_records
 
 if TYPE_CHECKING:
     from python_calamine import CalamineSheet
@@ -194,7 +193,7 @@ def sheet_batches(
 def _batches(
     rows: Iterable[tuple[int, list[str]]], source: str, columns: Columns, width: int, long_rows: LongRows
 ) -> Iterator[list[InputRecord]]:
-    med, patient_at, code_at, reason_at, status_at, context_at, more, _ = columns
+    med, more = columns.medication, columns.more
     new = _NEW_RECORD
     batch: list[InputRecord] = []
     count = 0
@@ -203,20 +202,15 @@ def _batches(
         if not any(c.strip() for c in row):
             continue  # an empty row is a blank line, not a record
         count += 1
-        text = row[med].strip() if med < n else ""
-        patient = (row[patient_at].strip() or None) if patient_at is not None and patient_at < n else None
-        codes = rxnorm_codes(row[code_at]) if code_at is not None and code_at < n else ()
-        reason = row[reason_at].strip() if reason_at is not None and reason_at < n else ""
-        status = (row[status_at].strip() or None) if status_at is not None and status_at < n else None
-        context = {h: v for i, h in context_at if i < n and (v := row[i].strip())} or _NO_CONTEXT
+        fields = row_fields(row, columns)
         long = n > width and row_width(row, width) > width
         if long:
             long_rows.add(number)
         if more or long:
-            fields = (patient, status, reason, codes, context)
             batch.extend(shaped_records(row, columns, width, source, number, count, fields))
         else:
-            batch.append(new(source, number, text, patient, f"row {count}", status, reason, codes, context))
+            text = row[med].strip() if med < n else ""
+            batch.append(new(source, number, text, fields[0], f"row {count}", *fields[1:]))
         if len(batch) >= BATCH:
             yield batch
             batch = []

@@ -4,16 +4,34 @@ columns, and rows longer than their header. Shared by the tabular readers."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from ..models import InputRecord, record_maker
+from .codes import rxnorm_codes
 from .columns import Columns
 
-__all__ = ["LongRows", "shaped_records"]
+__all__ = ["Fields", "LongRows", "row_fields", "shaped_records"]
 
 _NEW_RECORD = record_maker("source", "line", "text", "patient", "record", "status", "reason", "codes", "context")
 Fields = tuple[
     str | None, str | None, str, tuple[str, ...], Mapping[str, str]
 ]  # patient, status, reason, codes, context
+
+
+_NO_CONTEXT: MappingProxyType[str, str] = MappingProxyType({})
+
+
+def row_fields(row: list[str], columns: Columns) -> Fields:
+    """What a row says besides its medication: patient, status, reason, RxNorm codes, the other cells.
+    (The CSV reader does the same inline: it runs once per row of an export.)"""
+    n = len(row)
+    patient_at, code_at, reason_at, status_at = columns.patient, columns.code, columns.reason, columns.status
+    patient = (row[patient_at].strip() or None) if patient_at is not None and patient_at < n else None
+    status = (row[status_at].strip() or None) if status_at is not None and status_at < n else None
+    reason = row[reason_at].strip() if reason_at is not None and reason_at < n else ""
+    codes = rxnorm_codes(row[code_at]) if code_at is not None and code_at < n else ()
+    context = {h: v for i, h in columns.context if i < n and (v := row[i].strip())} or _NO_CONTEXT
+    return patient, status, reason, codes, context
 
 
 class LongRows:
