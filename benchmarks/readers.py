@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -71,6 +72,40 @@ def best(code: str, *args: str, runs: int = 3) -> dict[str, float]:
     return min(results, key=lambda r: r["seconds"])
 
 
+def cli(*args: str, runs: int = 3) -> tuple[float, float]:
+    """The best wall time of `rlsmed check ARGS --format json -o /dev/null` and its peak RSS (MB)."""
+    import resource
+    import time
+
+    best_time, rss = float("inf"), 0.0
+    for _ in range(runs):
+        start = time.perf_counter()
+        code = subprocess.run(
+            [sys.executable, "-m", "rlsmed", "check", *args, "--format", "json", "-o", os.devnull],
+            capture_output=True,
+        ).returncode
+        if code not in (0, 1):
+            raise SystemExit(f"rlsmed exited {code} on {args[:2]}")
+        best_time = min(best_time, time.perf_counter() - start)
+        rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return best_time, rss
+
+
+def ccda_cli() -> None:
+    sys.path.insert(0, str(ROOT))
+    from rlsmed.readers.ccda import looks_like_ccda
+
+    documents = [
+        str(p)
+        for p in sorted(CCDA.rglob("*"))
+        if p.is_file() and looks_like_ccda(p.read_bytes()[:65536].decode("utf-8", "replace"))
+    ]
+    seconds, rss = cli(*documents)
+    print("## C-CDA through the command line (all whole documents in one run, `--format json`)\n")
+    rate = len(documents) / seconds
+    print(f"{len(documents)} documents in {seconds:.2f} s: **{rate:,.0f} documents/s**, peak RSS {rss:.0f} MB\n")
+
+
 def ccda(repeat: int) -> None:
     print("## C-CDA (reader only)\n")
     print("| documents | records | refused | seconds | documents/s | peak RSS |")
@@ -127,6 +162,11 @@ def excel(rows: int) -> None:
             name = f"{path.name} ({path.stat().st_size / 1e6:.1f} MB)"
             rate = r["rows"] / r["seconds"]
             print(f"| {name} | {r['rows']:,.0f} | {r['seconds']:.2f} | {rate:,.0f} | {r['rss_mb']:.0f} MB |")
+        print()
+        print("Through the command line (`--format json`, best of 3):\n")
+        for path in (xlsx, csv_path):
+            seconds, _ = cli(str(path))
+            print(f"- {path.name}: {rows / seconds:,.0f} rows/s ({seconds:.2f} s)")
     print()
 
 
@@ -136,6 +176,7 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="rows of the Excel and CSV tables")
     args = parser.parse_args()
     ccda(args.repeat)
+    ccda_cli()
     excel(args.rows)
 
 
