@@ -9,7 +9,10 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
+import rlsmed
 from rlsmed.errors import InputError
 from rlsmed.models import InputRecord
 from rlsmed.readers import xmlsafe
@@ -572,3 +575,45 @@ def test_every_benchmark_document_read_or_refused_and_counted_independently() ->
     # prefix) are refused with a reason.
     assert (read_ok, refused) == (178, 34)
     assert (medicines, allergies, listed) == (549, 415, 524)  # 524 in the Medications sections alone
+
+
+# Every medicine of a document ends in exactly one state
+
+
+_END = st.sampled_from(
+    [
+        "",
+        '<effectiveTime xsi:type="IVL_TS"><low value="20200101"/><high value="20210101"/></effectiveTime>',
+        '<effectiveTime xsi:type="IVL_TS"><low value="20200101"/><high value="20991231"/></effectiveTime>',
+        '<effectiveTime value="20190101"/>',
+    ]
+)
+_CELL = st.sampled_from(["", "Active", "Discontinued", "Expired", "On hold", "Completed"])
+_CODE = st.sampled_from(["completed", "active", "aborted", "nullified", "suspended"])
+_NAME = st.sampled_from(["Zoloft 50 mg", "Benadryl 25 mg", "metformin 500 mg", "mystery tonic", ""])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.tuples(_NAME, _CODE, _END, _CELL, st.booleans()), max_size=8), st.integers(0, 3))
+def test_property_each_medicine_in_exactly_one_state(
+    tiny_kb: object, entries: list[tuple[str, str, str, str, bool]], allergies: int
+) -> None:
+    rows, administrations = [], []
+    for k, (name, code, times, cell, negated) in enumerate(entries):
+        rows.append(f'<tr><td><content ID="m{k}">{name}</content></td><td>{cell}</td></tr>')
+        original = f'<originalText><reference value="#m{k}"/></originalText>'
+        attributes = 'moodCode="EVN" negationInd="true"' if negated else 'moodCode="EVN"'
+        material = f'<code nullFlavor="UNK">{original}</code>'
+        administrations.append(medication(material, status=code, times=times, attributes=attributes))
+    table = f"<table><thead><tr><th>Medication</th><th>Status</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    substances = [allergy(rxnorm("5553", "hydroxyzine")) for _ in range(allergies)]
+    xml = document(section("48765-2", "", *substances), section("10160-0", table, *administrations))
+    records = read(xml)
+    assert len(records) == len(entries) + allergies
+    assert sorted(r.line for r in records) == list(range(1, len(records) + 1))
+    assert all(r.status in ("current", "not_current", "past", "allergy") for r in records)
+    report = rlsmed.check(xml, input_format="ccda")
+    assert len(report.results) + len(report.left_out) == len(records)
+    assert report.summary.skipped + report.summary.skipped_never == len(report.left_out)
+    assert {r.record.record for r in report.results}.isdisjoint({r.record for r in report.left_out})
+    assert all(r.record.status == "current" for r in report.results)
