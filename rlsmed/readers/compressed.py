@@ -148,6 +148,10 @@ def _zip_member(head: bytes, stream: BinaryIO, source: str) -> Opened:
     ]
     if not members:
         raise InputError(source, "a zip archive with no file in it")
+    names = {m.filename.split("/", 1)[0] for m in members}
+    for folder, what in (("word", "a Word document"), ("ppt", "a PowerPoint presentation")):
+        if folder in names and "[Content_Types].xml" in names:
+            raise InputError(source, f"{what}: save the medication list from it as text or CSV")
     chosen = members
     if len(members) > 1:
         chosen = [m for m in members if os.path.splitext(m.filename)[1].lower() in READABLE]

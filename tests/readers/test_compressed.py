@@ -111,6 +111,11 @@ def test_zip_with_nothing_readable() -> None:
     assert e.message.startswith("a zip archive of 2 files, none of a kind rlsmed reads (scan.pdf, photo.jpg)")
 
 
+def test_office_documents_are_named() -> None:
+    docx = zipped(("[Content_Types].xml", b"<Types/>"), ("word/document.xml", b"<w:document/>"))
+    assert error(docx, "meds.docx").message == "a Word document: save the medication list from it as text or CSV"
+
+
 def test_empty_and_damaged_zip() -> None:
     assert error(zipped(), "empty.zip").message == "a zip archive with no file in it"
     data = zipped(("meds.csv", MEDS * 100))
