@@ -148,9 +148,9 @@ def _zip_member(head: bytes, stream: BinaryIO, source: str) -> Opened:
     ]
     if not members:
         raise InputError(source, "a zip archive with no file in it")
-    names = {m.filename.split("/", 1)[0] for m in members}
+    tops = {m.filename.split("/", 1)[0] for m in members}
     for folder, what in (("word", "a Word document"), ("ppt", "a PowerPoint presentation")):
-        if folder in names and "[Content_Types].xml" in names:
+        if folder in tops and "[Content_Types].xml" in tops:
             raise InputError(source, f"{what}: save the medication list from it as text or CSV")
     chosen = members
     if len(members) > 1:
