@@ -19,6 +19,7 @@ from .models import (
     FIRST_RECOGNITION_STATE,
     FLAGGED_STATE,
     UNRECOGNIZED_STATE,
+    InputRecord,
     LineResult,
     LineStatus,
     Outcome,
@@ -57,8 +58,13 @@ def check_files(paths: Iterable[str | Path], **options: object) -> Report:
 
 def _collect(screening: Screening) -> Report:
     with screening:
+        reread = screening.replay()  # the records left out by their status are read again at the end
         results = tuple(screening)
-    return Report(results, screening.finish(), screening.advice(), screening.meta)
+        summary = screening.finish()
+        left_out: tuple[InputRecord, ...] = ()
+        if reread and (summary.skipped or summary.skipped_never):
+            left_out = tuple(r for batch in screening.left_out_batches() for r in batch)
+    return Report(results, summary, screening.advice(), screening.meta, left_out)
 
 
 def render(report: Report, fmt: OutputFormat | str = OutputFormat.TABLE, *, width: int | None = None) -> str:
@@ -75,7 +81,8 @@ def render(report: Report, fmt: OutputFormat | str = OutputFormat.TABLE, *, widt
     for batch in _batches(report.results, sets):
         writer.add(batch)
     by_state = {state: found for found, state in sets.items()}
-    writer.finish(RunEnd(report.summary, report.advice, None, by_state.__getitem__))
+    left_out = [list(report.left_out)]
+    writer.finish(RunEnd(report.summary, report.advice, None, by_state.__getitem__, lambda: iter(left_out)))
     return out.getvalue()
 
 

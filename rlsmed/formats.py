@@ -20,6 +20,8 @@ class InputFormat(str, Enum):
     TEXT = "text"
     CSV = "csv"
     FHIR = "fhir"
+    CCDA = "ccda"
+    EXCEL = "excel"
 
 
 class OutputFormat(str, Enum):

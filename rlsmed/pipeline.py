@@ -10,7 +10,7 @@ import gc
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 
 from .advice import iron_advice
 from .engine import engine, resolve_ingredients
@@ -20,8 +20,9 @@ from .inputs import Input
 from .models import InputRecord, LineResult, Recognition, ResultBatch
 from .options import CheckOptions
 from .readers import HEAD, ReadOptions, detect_format, reader_for
-from .readers.base import Rewound
-from .readers.statuses import current
+from .readers.base import Opener, Rewound
+from .readers.compressed import decompress
+from .readers.statuses import current, left_out
 from .report import Advice, ReportMeta, Summary, Tally
 from .screen import Screener
 from .writers.base import RunEnd, Writer
@@ -81,7 +82,10 @@ class Screening:
         for batch in self.batches():
             writer.add(batch)
         summary = self.finish()
-        end = RunEnd(summary, self.advice(), self.reread_batches if reread else None, self.screener.recognition_set)
+        skipped = (self.left_out_batches if summary.skipped or summary.skipped_never else _none) if reread else None
+        end = RunEnd(
+            summary, self.advice(), self.reread_batches if reread else None, self.screener.recognition_set, skipped
+        )
         summary.notes.extend(writer.finish(end))
         return summary
 
@@ -112,27 +116,37 @@ class Screening:
         for batch in self.batches():
             yield from batch.results
 
-    def record_batches(self, *, count_skipped: bool = False) -> Iterator[list[InputRecord]]:
+    def record_batches(
+        self, *, count_skipped: bool = False, only_left_out: bool = False
+    ) -> Iterator[list[InputRecord]]:
         """The records to screen, a batch at a time: those whose status leaves them out are counted as
-        skipped (when `count_skipped`) and not given."""
+        skipped (when `count_skipped`) and not given; with `only_left_out`, only those are given."""
         read = self.read_options()
         all_statuses = self.options.all_statuses
         for index, item in enumerate(self.inputs):
             stream = item.opener()
             try:
-                head = stream.read(HEAD)
+                inner, head, name = _unpacked(stream, item.name, self.progress if count_skipped else None)
                 fmt = self._formats.get(index) or self.options.input_format
                 if fmt is InputFormat.AUTO:
-                    fmt = detect_format(item.name, head)
+                    fmt = detect_format(name, head)
                 reader = reader_for(fmt)
-                rewound = Rewound(head, stream, self.progress if count_skipped else None)
-                for batch in reader.read_batches(rewound, item.name, read):  # type: ignore[arg-type]
+                for batch in reader.read_batches(Rewound(head, inner), item.name, read):  # type: ignore[arg-type]
                     if reader.statuses:
+                        if only_left_out:
+                            yield left_out(batch, all_statuses=all_statuses)[0]
+                            continue
                         kept = current(batch, all_statuses=all_statuses)
-                        if count_skipped:
-                            self.tally.summary.skipped += len(batch) - len(kept)
+                        if count_skipped and len(kept) < len(batch):
+                            never = left_out(batch, all_statuses=all_statuses)[1]
+                            self.tally.summary.skipped += len(batch) - len(kept) - never
+                            self.tally.summary.skipped_never += never
                         batch = kept
+                    elif only_left_out:
+                        continue
                     yield batch
+                if count_skipped:
+                    self.tally.summary.notes.extend(f"{item.name}: {note}" for note in reader.notes())
             finally:
                 if item.replayable:
                     stream.close()
@@ -148,6 +162,10 @@ class Screening:
             raise RuntimeError("stdin cannot be read twice")
         return self.record_batches()
 
+    def left_out_batches(self) -> Iterator[list[InputRecord]]:
+        """The records that statuses left out (read again): for a report that lists them by line."""
+        return self.record_batches(only_left_out=True)
+
     def read_options(self) -> ReadOptions:
         """The read options of the run: what each format's reader learns from all of its inputs before any
         is read (FHIR references resolve across lines and files). Inputs that can be opened again have
@@ -155,21 +173,24 @@ class Screening:
         if self._read is not None:
             return self._read
         fixed = self.options.input_format
-        by_format: dict[InputFormat, list[Input]] = {}
+        by_format: dict[InputFormat, list[Opener]] = {}
         for index, item in enumerate(self.inputs):
             if not item.replayable or (os.path.exists(item.name) and not os.path.isfile(item.name)):
                 continue  # stdin, a pipe (`<(…)`), a directory: read once, when screened
             fmt = fixed
-            if fmt is InputFormat.AUTO:
+            packed = False
+            try:
+                stream = item.opener()
                 try:
-                    stream = item.opener()
-                    try:
-                        fmt = self._formats[index] = detect_format(item.name, stream.read(HEAD))
-                    finally:
-                        stream.close()
-                except (RlsmedError, OSError, ValueError):
-                    continue  # reported when the input is read
-            by_format.setdefault(fmt, []).append(item)
+                    inner, head, name = _unpacked(stream, item.name)
+                    packed = inner is not stream
+                    if fmt is InputFormat.AUTO:
+                        fmt = self._formats[index] = detect_format(name, head)
+                finally:
+                    stream.close()
+            except (RlsmedError, OSError, ValueError):
+                continue  # reported when the input is read
+            by_format.setdefault(fmt, []).append(_Unpacking(item.name, item) if packed else item)
         read = self.options.read
         for fmt, items in by_format.items():
             read = reader_for(fmt).prepare(items, read)
@@ -208,6 +229,56 @@ class Screening:
         if self._quiet_gc:
             self._quiet_gc = False
             _gc_quiet(False)
+
+
+def _none() -> Iterator[list[InputRecord]]:
+    return iter(())
+
+
+def _unpacked(
+    stream: BinaryIO, name: str, progress: Callable[[int], None] | None = None
+) -> tuple[BinaryIO, bytes, str]:
+    """The content of an input (decompressed when it is a .gz, or a .zip of one medication file), its
+    first HEAD bytes (read from it, to be put back), and the name that tells its format ("meds.csv"
+    inside "meds.csv.gz"). `progress` is told the bytes read from the input itself."""
+    if progress is not None:
+        stream = Rewound(b"", stream, progress)  # type: ignore[assignment]
+    head = stream.read(HEAD)
+    opened = decompress(head, stream, name)
+    if opened is not None:
+        return opened.stream, opened.stream.read(HEAD), opened.name
+    return stream, head, name
+
+
+class _Unpacking(NamedTuple):
+    """A compressed input as a reader's `prepare` sees it: opened, it gives the decompressed content."""
+
+    name: str
+    item: Input
+
+    @property
+    def opener(self) -> Callable[[], BinaryIO]:
+        def open_inner() -> BinaryIO:
+            outer = self.item.opener()
+            stream, head, _ = _unpacked(outer, self.item.name)
+            return _Unpacked(head, stream, outer)  # type: ignore[return-value]
+
+        return open_inner
+
+
+class _Unpacked(Rewound):
+    """Decompressed content that closes the input it comes from when it is closed."""
+
+    def __init__(self, head: bytes, rest: BinaryIO, outer: BinaryIO) -> None:
+        super().__init__(head, rest)
+        self._outer = outer
+
+    def close(self) -> None:
+        try:
+            self._rest.close()
+        finally:
+            self._outer.close()
+            super().close()
 
 
 _gc_lock = threading.Lock()

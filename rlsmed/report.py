@@ -60,6 +60,7 @@ class Summary:
         "recognized",
         "records",
         "skipped",
+        "skipped_never",
         "unit",
         "unrecognized",
     )
@@ -80,7 +81,8 @@ class Summary:
         self.patients_by_ingredient: Counter[str] = Counter()
         self.patients_by_class: Counter[str] = Counter()
         self.failing = 0  # findings at or above the --fail-on threshold, not ignored
-        self.skipped = 0  # records left out as not current (no longer taken without --all-statuses, or in error)
+        self.skipped = 0  # records left out as not current (screened with --all-statuses)
+        self.skipped_never = 0  # records never screened: entered in error, not taken, allergies, someone else's
         self.unit = "line"  # what a record is: a text "line", or a CSV row or FHIR resource ("record")
         self.notes: list[str] = []  # what the user should know about the run itself (on stderr, not in the report)
 
@@ -158,6 +160,7 @@ class Report(NamedTuple):
     summary: Summary
     advice: tuple[Advice, ...]
     meta: ReportMeta
+    left_out: tuple[InputRecord, ...] = ()  # records their status left out (not current, allergies …)
 
     @property
     def findings(self) -> list[Finding]:
@@ -184,6 +187,9 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+NEVER_SCREENED = "entered in error, not taken, allergies"
+
+
 def summary_line(summary: Summary, meta: ReportMeta) -> str:
     """The one line that sums up a run (the command line prints it on stderr after every report)."""
     parts = [
@@ -199,4 +205,6 @@ def summary_line(summary: Summary, meta: ReportMeta) -> str:
         parts.append(f"{plural(summary.patients, 'patient')}, {summary.patients_flagged:,} flagged")
     if summary.skipped:
         parts.append(f"{summary.skipped:,} not current left out (see --all-statuses)")
+    if summary.skipped_never:
+        parts.append(f"{summary.skipped_never:,} never screened ({NEVER_SCREENED})")
     return f"rlsmed: {', '.join(parts)}; knowledge base {meta.kb_version} ({meta.kb_updated})"

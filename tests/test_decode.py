@@ -67,12 +67,41 @@ def test_nul_byte_after_the_first_chunk_names_its_line() -> None:
     assert str(e.value).startswith(f"meds.txt:{CHUNK // 8 + 4}: NUL byte")
 
 
-def test_invalid_utf8_after_valid_utf8_names_its_line() -> None:
-    data = "Sérénace\n".encode() + b"aspirin\n" * (CHUNK // 8) + b"bad \xff\xfe\n"
+@pytest.mark.parametrize("padding", [0, 10, CHUNK // 8 - 1, CHUNK // 8, CHUNK // 8 + 5, 3 * CHUNK // 8])
+@pytest.mark.parametrize("cp1252_first", [False, True])
+def test_each_line_is_decided_by_its_own_bytes_wherever_it_falls(padding: int, cp1252_first: bool) -> None:
+    # Exports joined end to end, one in UTF-8 and one in Windows-1252: the same text whether the two
+    # lines fall in one chunk or in different ones, and whichever comes first.
+    utf8, cp1252 = "café 5 mg\n".encode(), "“Zoloft” 50 mg\n".encode("cp1252")
+    first, second = (cp1252, utf8) if cp1252_first else (utf8, cp1252)
+    data = b"aspirin\n" * padding + first + b"aspirin\n" * padding + second
+    texts = [t for _, t in lines(data) if t != "aspirin"]
+    expected = ["café 5 mg", "“Zoloft” 50 mg"]
+    assert texts == (expected[::-1] if cp1252_first else expected)
+
+
+def test_bytes_valid_in_neither_name_their_line_after_the_first_chunk() -> None:
+    data = "Sérénace\n".encode() + b"aspirin\n" * (CHUNK // 8) + b"bad \x81\xff\n"
     with pytest.raises(InputError) as e:
         lines(data)
-    assert "not valid UTF-8" in str(e.value)
-    assert str(e.value).startswith(f"meds.txt:{CHUNK // 8 + 2}:")
+    assert str(e.value) == f"meds.txt:{CHUNK // 8 + 2}: bytes that are not valid Windows-1252 text"
+
+
+def test_nul_with_non_ascii_after_an_ascii_first_chunk_is_a_one_line_error() -> None:
+    data = b"metformin\n" * 6554 + b"\x00\x80"
+    with pytest.raises(InputError) as e:
+        lines(data)
+    assert str(e.value).startswith("meds.txt:6555: NUL byte")
+
+
+def test_a_byte_order_mark_inside_the_text_is_removed() -> None:
+    # Files joined end to end: each one's BOM stays at the start of its first line.
+    data = b"metformin\n\xef\xbb\xbfZoloft\n\xef\xbb\xbf\n" + b"aspirin\n" * CHUNK + b"\xef\xbb\xbfReglan\n"
+    found = lines(data)
+    assert found[:3] == [(1, "metformin"), (2, "Zoloft"), (3, "")]
+    assert found[-1] == (CHUNK + 4, "Reglan")
+    utf16 = "metformin\n\ufeffZoloft\n".encode("utf-16")
+    assert lines(utf16) == [(1, "metformin"), (2, "Zoloft")]
 
 
 def test_a_line_longer_than_the_limit_is_an_input_error() -> None:

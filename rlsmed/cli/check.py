@@ -70,6 +70,10 @@ def check(
         str | None,
         typer.Option("--patient-column", help="CSV: the column holding the patient id.", metavar="NAME"),
     ] = None,
+    sheet: Annotated[
+        str | None,
+        typer.Option("--sheet", help="Excel and OpenDocument: the sheet to read (default: the first).", metavar="NAME"),
+    ] = None,
     all_statuses: Annotated[
         bool,
         typer.Option(
@@ -107,7 +111,7 @@ def check(
         ferritin=ferritin,
         tsat=tsat,
         input_format=input_format,
-        read=ReadOptions(column=column, patient_column=patient_column, all_statuses=all_statuses),
+        read=ReadOptions(column=column, patient_column=patient_column, all_statuses=all_statuses, sheet=sheet),
         kb_files=kb_list,
         jobs=jobs,
     )

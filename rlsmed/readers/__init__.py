@@ -30,6 +30,7 @@ class ReaderSpec(NamedTuple):
     extensions: tuple[str, ...] = ()  # file names that are this format, unless content is certainly another's
     maybe: tuple[str, ...] = ()  # file names that are this format unless content is likely another's
     hint: re.Pattern[str] | None = None  # content (decoded) that may be this format: ask the reader's detect
+    magic: tuple[bytes, ...] = ()  # first bytes (of binary content) that may be this format: ask its detect
 
 
 # In order of detection: the first reader whose content claim wins is chosen; text is the last resort.
@@ -39,6 +40,19 @@ READERS: tuple[ReaderSpec, ...] = (
         "fhir:FhirReader",
         extensions=(".json", ".ndjson", ".jsonl", ".fhir"),
         hint=re.compile(r"\A\ufeff?\s*[{\[]"),
+    ),
+    ReaderSpec(
+        InputFormat.EXCEL,
+        "excel:ExcelReader",
+        extensions=(".xlsx", ".xlsm", ".xlsb", ".xls", ".ods"),
+        magic=(b"PK\x03\x04", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"),  # zip (.xlsx, .ods), OLE2 (.xls)
+    ),
+    ReaderSpec(
+        InputFormat.CCDA,
+        "ccda:CcdaReader",
+        extensions=(".ccd", ".cda", ".ccda"),
+        maybe=(".xml",),
+        hint=re.compile(r"\A\ufeff?\s*<"),
     ),
     ReaderSpec(
         InputFormat.CSV,
@@ -76,7 +90,8 @@ def detect_format(name: str, head: bytes) -> InputFormat:
     found = Head(name, head, sample, complete, named or maybe)
     likely: InputFormat | None = None
     for spec in READERS:
-        if spec.hint is None or sample is None or not spec.hint.search(sample):
+        hinted = spec.hint is not None and sample is not None and spec.hint.search(sample) is not None
+        if not hinted and not (spec.magic and head.startswith(spec.magic)):
             continue
         claim = _reader_class(spec).detect(found)
         if claim is Claim.CERTAIN:

@@ -27,6 +27,7 @@ class ReadOptions(NamedTuple):
     patient_column: str | None = None
     all_statuses: bool = False
     medications: MedicationIndex | None = None
+    sheet: str | None = None  # the sheet of a workbook to read (else its first)
 
 
 class Head(NamedTuple):
@@ -84,6 +85,11 @@ class Reader:
         """The records of one input, one at a time."""
         for batch in self.read_batches(stream, source, options):
             yield from batch
+
+    def notes(self) -> list[str]:
+        """What a person should know about the input just read, beyond its records (a C-CDA document
+        without a Medications section); said on stderr. Most readers have nothing to say."""
+        return []
 
     def prepare(self, inputs: Sequence[Opener], options: ReadOptions) -> ReadOptions:
         """Options for reading a run whose inputs of this format are `inputs`, learned by looking at all of

@@ -23,6 +23,8 @@ __all__ = [
     "find_columns",
     "looks_like_table",
     "normalize_header",
+    "row_width",
+    "sep_line",
     "sniff_delimiter",
 ]
 
@@ -125,6 +127,19 @@ class Columns(NamedTuple):
     reason: int | None = None
     status: int | None = None
     context: tuple[tuple[int, str], ...] = ()
+    # The other medication columns of a wide export ("Medication 1", "Medication 2" …, or one header
+    # repeated), each cell of which is a record of its own, with the name of each medication column.
+    more: tuple[int, ...] = ()
+    names: tuple[str, ...] = ()
+
+
+def _same_medication(keys: Sequence[str], medication: int) -> list[int]:
+    """The columns named as the medication column is, but for a number ("Medication 2" beside
+    "Medication 1", or "Medication" twice)."""
+    base = keys[medication].rstrip("0123456789")
+    if base not in _MEDICATION_SET:
+        return [medication]
+    return [i for i, key in enumerate(keys) if key.rstrip("0123456789") == base]
 
 
 def find_columns(headers: Sequence[str], source: str, options: ReadOptions) -> Columns:
@@ -140,7 +155,8 @@ def find_columns(headers: Sequence[str], source: str, options: ReadOptions) -> C
         raise InputError(
             source, "no medication column (looked for medication, drug, description …); name it with --column"
         )
-    taken = {medication}
+    wide = [medication] if options.column is not None else _same_medication(keys, medication)
+    taken = set(wide)
     if options.patient_column is not None:
         patient: int | None = _named(headers, keys, options.patient_column, source)
     else:
@@ -158,7 +174,19 @@ def find_columns(headers: Sequence[str], source: str, options: ReadOptions) -> C
     # stays there too, where a report shows it beside the finding. Dose and directions are shown
     # with each finding (rlsmed.writers.labels.dose).
     context = tuple((i, headers[i].strip() or f"column {i + 1}") for i in range(len(keys)) if i not in taken)
-    return Columns(medication, patient, code, reason, status, context)
+    if len(wide) == 1:
+        return Columns(medication, patient, code, reason, status, context)
+    names = tuple(headers[i].strip() or f"column {i + 1}" for i in wide)
+    return Columns(wide[0], patient, code, reason, status, context, tuple(wide[1:]), names)
+
+
+_SEP_LINE = re.compile(r"\A\s*sep=(.)\s*\Z")
+
+
+def sep_line(line: str) -> str | None:
+    """The delimiter an Excel "sep=;" first line names, or None when the line is not one."""
+    found = _SEP_LINE.match(line.removeprefix("\ufeff"))
+    return found.group(1) if found else None
 
 
 # Content detection (stdin and names without a telling extension): a table must show that it is one.
@@ -184,7 +212,7 @@ def _column_name(cell: str) -> bool:
     )
 
 
-def _width(row: Sequence[str], width: int) -> int:
+def row_width(row: Sequence[str], width: int) -> int:
     """The number of cells of a row, not counting empty cells beyond `width` (a trailing delimiter)."""
     n = len(row)
     while n > width and not row[n - 1].strip():
@@ -210,8 +238,13 @@ def looks_like_table(sample: str, *, complete: bool, need_medication: bool = Fal
     start = next((i for i, line in enumerate(lines) if line.strip()), None)
     if start is None:
         return False
+    named = sep_line(lines[start])
+    if named is not None:  # Excel's "sep=;": the header is the next line
+        start = next((i for i, line in enumerate(lines) if i > start and line.strip()), None)
+        if start is None:
+            return False
     header_line = lines[start].removeprefix("\ufeff")
-    delimiter = sniff_delimiter(header_line)
+    delimiter = named or sniff_delimiter(header_line)
     if delimiter is None or looks_like_json(header_line):
         return False
     feed = map(add, chain((header_line,), islice(lines, start + 1, None), (SENTINEL,)), repeat("\n"))
@@ -230,7 +263,7 @@ def looks_like_table(sample: str, *, complete: bool, need_medication: bool = Fal
         return False
     width = len(header)
     rows = rows[:SAMPLE_ROWS]
-    if any(_width(row, width) != width for row in rows):
+    if any(row_width(row, width) != width for row in rows):
         return False
     keys = [normalize_header(c) for c in header]
     known = sum(k in _KNOWN_HEADERS or k in _MEDICATION_SET for k in keys)

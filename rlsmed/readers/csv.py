@@ -14,8 +14,9 @@ from ..formats import InputFormat
 from ..models import InputRecord, record_maker
 from .base import BATCH, Claim, Head, Reader, ReadOptions
 from .codes import rxnorm_codes
-from .columns import SENTINEL, find_columns, looks_like_table, sniff_delimiter
+from .columns import SENTINEL, find_columns, looks_like_table, row_width, sep_line, sniff_delimiter
 from .decode import MAX_LINE, iter_chunks, looks_like_json
+from .rows import LongRows, shaped_records
 
 __all__ = ["CsvReader"]
 
@@ -52,12 +53,23 @@ class CsvReader(Reader):
         table = looks_like_table(head.sample, complete=head.complete, need_medication=head.named is not None)
         return Claim.LIKELY if table else Claim.NONE
 
+    def __init__(self) -> None:
+        self._rows = LongRows()
+
+    def notes(self) -> list[str]:
+        return self._rows.notes()
+
     def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
         """The records in lists of up to BATCH rows."""
+        self._rows = long_rows = LongRows()
         lines = chain.from_iterable(chunk for _, chunk in iter_chunks(stream, source))
         before = 0  # blank lines before the header
+        named: str | None = None  # the delimiter of Excel's "sep=;" first line
         for header_line in lines:
             if header_line.strip():
+                if named is None and (named := sep_line(header_line)) is not None:
+                    before += 1
+                    continue
                 break
             before += 1
         else:
@@ -70,7 +82,7 @@ class CsvReader(Reader):
             csv.field_size_limit(MAX_LINE)
         dot = source.rfind(".")
         preferred = _EXTENSION_DELIMITERS.get(source[dot:].lower()) if dot > 0 else None
-        delimiter = sniff_delimiter(header_line, preferred) or ONE_COLUMN
+        delimiter = named or sniff_delimiter(header_line, preferred) or ONE_COLUMN
         feed = map(add, chain((header_line,), lines, (SENTINEL,)), repeat("\n"))
         reader = csv.reader(feed, delimiter=delimiter, skipinitialspace=True)
         done = before  # physical lines read so far
@@ -82,7 +94,10 @@ class CsvReader(Reader):
                     return  # an empty file after all
                 raise InputError(f"{source}:{done + 1}", _UNBALANCED)
             done = before + reader.line_num
-            med, patient_at, code_at, reason_at, status_at, context_at = find_columns(header, source, options)
+            columns = find_columns(header, source, options)
+            med, patient_at, code_at, reason_at, status_at, context_at, more, _ = columns
+            long_rows.wide = bool(more)
+            width = len(header)
             row_number = 0
             batch: list[InputRecord] = []
             for row in reader:
@@ -104,7 +119,14 @@ class CsvReader(Reader):
                 reason = row[reason_at].strip() if reason_at is not None and reason_at < n else ""
                 status = (row[status_at].strip() or None) if status_at is not None and status_at < n else None
                 context = {h: v for i, h in context_at if i < n and (v := row[i].strip())} or _NO_CONTEXT
-                batch.append(new(source, start, text, patient, f"row {row_number}", status, reason, codes, context))
+                long = n > width and row_width(row, width) > width
+                if long:
+                    long_rows.add(start)
+                if more or long:
+                    fields = (patient, status, reason, codes, context)
+                    batch.extend(shaped_records(row, columns, width, source, start, row_number, fields))
+                else:
+                    batch.append(new(source, start, text, patient, f"row {row_number}", status, reason, codes, context))
                 if len(batch) >= BATCH:
                     yield batch
                     batch = []

@@ -71,8 +71,42 @@ def iter_lines(stream: BinaryIO, where: str) -> Iterator[tuple[int, str]]:
         yield from zip(range(first, first + len(lines)), lines, strict=True)
 
 
+def _cut(data: bytes) -> int:
+    """Where bytes of one-byte-based text end on a line boundary: after the last LF (or, for CR-only line
+    ends, the last CR that is not the final byte, which may be half of a CRLF); 0 when there is none."""
+    cut = data.rfind(b"\n") + 1
+    if not cut:
+        cut = data.rfind(b"\r", 0, len(data) - 1) + 1
+    return cut
+
+
+def _decode_lines(data: bytes, where: str, lineno: int) -> str:
+    """Text in UTF-8 or Windows-1252, ending on a line boundary. Each line is UTF-8 when its bytes are
+    valid UTF-8, else Windows-1252: the decision is the line's own, wherever in the input it falls (a file
+    made of exports in both encodings reads right throughout)."""
+    if data.isascii():
+        return data.decode("ascii")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    texts = []
+    for k, line in enumerate(data.split(b"\n")):
+        try:
+            texts.append(line.decode("utf-8"))
+        except UnicodeDecodeError:
+            try:
+                texts.append(line.decode("cp1252"))
+            except UnicodeDecodeError:
+                at = lineno + 1 + k
+                raise InputError(f"{where}:{at}", "bytes that are not valid Windows-1252 text") from None
+    return "\n".join(texts)
+
+
 def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]:
-    """Yield (number of the first line, lines without their line ends) for each chunk of the stream."""
+    """Yield (number of the first line, lines without their line ends) for each chunk of the stream.
+
+    A byte-order mark inside the text (files joined end to end) is removed, as the one at the start is."""
     head = stream.read(CHUNK)
     try:
         encoding, skip = sniff_encoding(head, final=len(head) < CHUNK)
@@ -81,7 +115,11 @@ def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]
         nul_line = head[:nul].count(b"\n") + 1
         place = f"{where}:{nul_line}" if nul >= 0 else where
         raise InputError(place, f"{e}; is this a medication list?") from None
-    decoder = codecs.getincrementaldecoder(encoding)("strict") if encoding else None
+    # UTF-16 and UTF-32 go through an incremental decoder; one-byte-based text (ASCII, UTF-8, Windows-1252)
+    # is cut at line ends and decoded a line's bytes at a time when it must be (_decode_lines).
+    wide = encoding is not None and encoding.startswith(("utf-16", "utf-32"))
+    decoder = codecs.getincrementaldecoder(encoding)("strict") if wide and encoding else None
+    carry = b""  # one-byte-based text: the bytes of a line the last chunk did not end
     pending = ""
     lineno = 0
     chunk = head[skip:]
@@ -89,13 +127,12 @@ def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]
         final = not chunk
         try:
             if decoder is None:
-                if chunk.isascii():
-                    text = chunk.decode("ascii")
-                else:
-                    # First non-ASCII bytes: UTF-8 if they are valid UTF-8, else Windows-1252.
-                    encoding, _ = sniff_encoding(chunk, final=final or len(chunk) < CHUNK)
-                    decoder = codecs.getincrementaldecoder(encoding or "utf-8")("strict")
-                    text = decoder.decode(chunk, final=final)
+                data = carry + chunk if carry else chunk
+                cut = len(data) if final else _cut(data)
+                data, carry = data[:cut], data[cut:]
+                if len(carry) > MAX_LINE:
+                    raise InputError(f"{where}:{lineno + 1}", f"line longer than {MAX_LINE:,} characters")
+                text = _decode_lines(data, where, lineno + pending.count("\n"))
             else:
                 text = decoder.decode(chunk, final=final)
         except UnicodeDecodeError as e:
@@ -107,6 +144,8 @@ def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]
         if "\x00" in text:
             at = _line_number(lineno, pending + text[: text.index("\x00")])
             raise InputError(f"{where}:{at}", "NUL byte in text; is this a binary file?")
+        if "\ufeff" in text:
+            text = text.replace("\ufeff", "")
         text = pending + text
         if not final and text.endswith("\r"):
             text, pending = text[:-1], "\r"  # a CRLF may be split across chunks

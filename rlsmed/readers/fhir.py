@@ -11,6 +11,7 @@ from typing import BinaryIO, cast
 from ..errors import InputError, RlsmedError
 from ..formats import InputFormat
 from ..models import InputRecord
+from . import jsonstrict
 from .base import Claim, Head, Opener, Reader, ReadOptions, Rewound, in_batches
 from .decode import CHUNK, iter_chunks, iter_lines, looks_like_json, sniff_encoding
 from .fhir_json import is_resource
@@ -19,10 +20,12 @@ from .fhir_resources import (
     NOT_RESOLVED,
     TOO_MANY,
     Lookup,
+    Seen,
     add_medication,
     collect_medications,
     medication_records,
 )
+from .jsonstrict import StrictJsonError
 from .references import MAX_MEDICATION_KEYS, MedicationEntry, MedicationIndex
 
 __all__ = ["MAX_DOCUMENT", "FhirReader", "scan_medications"]
@@ -35,12 +38,12 @@ _NOT_FHIR = "JSON, but not a FHIR resource, Bundle or NDJSON"
 _RESOURCE_TYPE = re.compile(r'"resourceType"\s*:')
 
 
-def _document(value: object, source: str, lookup: Lookup) -> Iterator[InputRecord]:
+def _document(value: object, source: str, lookup: Lookup, seen: Seen) -> Iterator[InputRecord]:
     """The records of a whole JSON document: a Bundle, a resource, or an array of them."""
     if isinstance(value, dict):
         if "resourceType" not in value:
             raise InputError(source, _NOT_FHIR)
-        yield from medication_records(value, source, None, lookup)
+        yield from medication_records(value, source, None, lookup, seen)
         return
     if not isinstance(value, list) or (value and not any(is_resource(v) for v in value)):
         raise InputError(source, _NOT_FHIR)
@@ -51,13 +54,15 @@ def _document(value: object, source: str, lookup: Lookup) -> Iterator[InputRecor
     lookup = lookup.within(own)
     for position, item in enumerate(value, 1):
         if isinstance(item, dict):
-            yield from medication_records(item, source, position, lookup)
+            yield from medication_records(item, source, position, lookup, seen)
 
 
 def _parse(text: str, source: str, line: int | None = None) -> object:
     """The JSON value of a document (line None) or of one NDJSON line; InputError naming the line."""
     try:
-        return json.loads(text)
+        return jsonstrict.loads(text)
+    except StrictJsonError as e:  # a key given twice, NaN or Infinity
+        raise InputError(f"{source}:{line}" if line else source, f"not valid JSON ({e})") from None
     except json.JSONDecodeError as e:
         raise InputError(f"{source}:{line or e.lineno}", f"not valid JSON ({e.msg})") from None
     except RecursionError:
@@ -123,17 +128,43 @@ class FhirReader(Reader):
             return Claim.CERTAIN
         return Claim.LIKELY if head.named is None else Claim.NONE
 
+    def __init__(self) -> None:
+        self._seen = Seen()
+        self._records = 0
+
+    def notes(self) -> list[str]:
+        notes = self._seen.notes()
+        if self._seen.medications and not self._records:
+            n = self._seen.medications
+            notes.append(
+                f"{n:,} Medication resource{'s' if n != 1 else ''} (a product, not a patient's use of it) and no "
+                "MedicationRequest, -Statement, -Dispense or -Administration: nothing to screen on its own"
+            )
+        return notes
+
     def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
         return in_batches(self.read(stream, source, options))
 
     def read(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[InputRecord]:
+        """The records of one input; InputError when it gave none but holds medication resources of types
+        rlsmed does not read (so that a file with nothing read never looks like a clean list)."""
+        self._seen = seen = Seen()
+        self._records = 0
+        for record in self._read(stream, source, options, seen):
+            self._records += 1
+            yield record
+        if not self._records and seen.unread:
+            kinds = ", ".join(f"{n:,} {kind}" for kind, n in seen.unread.items())
+            raise InputError(source, f"no medication resource rlsmed reads, but {kinds}: nothing was screened")
+
+    def _read(self, stream: BinaryIO, source: str, options: ReadOptions, seen: Seen) -> Iterator[InputRecord]:
         run = options.medications
         known = run.entries if run is not None else None
         covered = run is not None and source in run.sources
         head = stream.read(CHUNK)
         if source.lower().endswith(_NDJSON_EXTENSIONS) or _looks_like_ndjson(head):
             lines = iter_lines(cast(BinaryIO, Rewound(head, stream)), source)
-            yield from _ndjson(lines, source, known, covered, run is not None and run.full)
+            yield from _ndjson(lines, source, seen, known, covered, run is not None and run.full)
             return
         text = _read_document(head, stream, source)
         if not text.strip():
@@ -148,10 +179,10 @@ class FhirReader(Reader):
             mine: dict[str, MedicationEntry] = {}
             full = not _scan_lines(text.split("\n"), mine, MAX_MEDICATION_KEYS)
             both = ChainMap(mine, cast(MutableMapping[str, MedicationEntry], known)) if known else mine
-            yield from _ndjson(enumerate(text.split("\n"), 1), source, both, True, full)
+            yield from _ndjson(enumerate(text.split("\n"), 1), source, seen, both, True, full)
             return
         note = TOO_MANY if run is not None and run.full else NOT_FOUND
-        yield from _document(value, source, Lookup(known or {}, note))
+        yield from _document(value, source, Lookup(known or {}, note), seen)
 
     def prepare(self, inputs: Sequence[Opener], options: ReadOptions) -> ReadOptions:
         """A medicationReference must resolve whatever the order of lines and files (a Bulk Data export has
@@ -193,18 +224,19 @@ def _read_document(head: bytes, stream: BinaryIO, source: str) -> str:
     return _decode(data, source)
 
 
-def _line_records(value: object, source: str, number: int, lookup: Lookup) -> Iterator[InputRecord]:
+def _line_records(value: object, source: str, number: int, lookup: Lookup, seen: Seen) -> Iterator[InputRecord]:
     if isinstance(value, list):
         for item in value:
             if isinstance(item, dict):
-                yield from medication_records(item, source, number, lookup)
+                yield from medication_records(item, source, number, lookup, seen)
     elif isinstance(value, dict):
-        yield from medication_records(value, source, number, lookup)
+        yield from medication_records(value, source, number, lookup, seen)
 
 
 def _ndjson(
     lines: Iterable[tuple[int, str]],
     source: str,
+    seen: Seen,
     known: Mapping[str, MedicationEntry] | None = None,
     covered: bool = False,
     full: bool = False,
@@ -241,13 +273,13 @@ def _ndjson(
             full = True
             lookup = Lookup(index, TOO_MANY, lookup.missed)
         if pending and (len(pending) >= MAX_LOOKAHEAD or held > MAX_LOOKAHEAD_CHARS):
-            yield from _flush(pending, source, Lookup(index, NOT_RESOLVED))  # waited long enough
+            yield from _flush(pending, source, Lookup(index, NOT_RESOLVED), seen)  # waited long enough
             pending, held = [], 0
         if pending:
             pending.append((number, value))
             held += len(line)
             continue
-        records = list(_line_records(value, source, number, lookup))
+        records = list(_line_records(value, source, number, lookup, seen))
         if lookup.missed:
             pending.append((number, value))  # a Medication on a later line may resolve it
             held = len(line)
@@ -255,12 +287,12 @@ def _ndjson(
         else:
             yield from records
     if pending:
-        yield from _flush(pending, source, Lookup(index, TOO_MANY if full else NOT_FOUND))
+        yield from _flush(pending, source, Lookup(index, TOO_MANY if full else NOT_FOUND), seen)
 
 
-def _flush(pending: list[tuple[int, object]], source: str, lookup: Lookup) -> Iterator[InputRecord]:
+def _flush(pending: list[tuple[int, object]], source: str, lookup: Lookup, seen: Seen) -> Iterator[InputRecord]:
     for number, value in pending:
-        yield from _line_records(value, source, number, lookup)
+        yield from _line_records(value, source, number, lookup, seen)
 
 
 # The pre-pass (FhirReader.prepare): only the Medication resources, cheaply.

@@ -3,7 +3,7 @@ their references to Medication resources resolved."""
 
 from __future__ import annotations
 
-from collections import ChainMap
+from collections import ChainMap, Counter
 from collections.abc import Iterator, Mapping, MutableMapping
 from types import MappingProxyType
 from typing import cast
@@ -32,14 +32,71 @@ __all__ = [
     "NOT_RESOLVED",
     "TOO_MANY",
     "Lookup",
+    "Seen",
     "add_medication",
     "collect_medications",
     "medication_records",
 ]
 
+# The resources that say a patient takes (or was given, or was prescribed) a drug: R4 and R5, with the
+# MedicationOrder of DSTU2 (STU3 renamed it MedicationRequest) and R5's ballot name MedicationUsage.
 MEDICATION_TYPES = frozenset(
-    {"MedicationRequest", "MedicationStatement", "MedicationDispense", "MedicationAdministration"}
+    {
+        "MedicationRequest",
+        "MedicationStatement",
+        "MedicationDispense",
+        "MedicationAdministration",
+        "MedicationOrder",
+        "MedicationUsage",
+    }
 )
+_PRODUCTS = frozenset({"Medication", "MedicationKnowledge"})  # a drug product, not a patient's use of it
+_SPELLINGS = {k.casefold(): k for k in (*MEDICATION_TYPES, *_PRODUCTS, "Bundle")}
+
+
+class Seen:
+    """What a FHIR input holds besides the records read, for the reader to report: resourceTypes written
+    otherwise than FHIR spells them (read all the same), Medication-like types it does not read, Bundle
+    entries whose `resource` is a list (its objects read), and bare Medication resources (products)."""
+
+    __slots__ = ("lists", "medications", "respelt", "unread")
+
+    def __init__(self) -> None:
+        self.respelt: Counter[tuple[str, str]] = Counter()
+        self.unread: Counter[str] = Counter()
+        self.lists = 0
+        self.medications = 0
+
+    def kind(self, kind: str) -> str:
+        """The resourceType a reader goes by: as written, or as FHIR spells it ("medicationrequest ")."""
+        if kind in MEDICATION_TYPES or kind == "Bundle":
+            return kind
+        spelt = _SPELLINGS.get(kind.strip().casefold())
+        if spelt is not None:
+            if spelt != kind:
+                self.respelt[kind, spelt] += 1
+            if spelt in _PRODUCTS:
+                self.medications += 1
+            return spelt
+        if kind.strip().casefold().startswith("medication"):
+            self.unread[kind] += 1
+        return kind
+
+    def notes(self) -> list[str]:
+        notes = [f"{plural(n, 'resource')} with resourceType {w!r} read as {s}" for (w, s), n in self.respelt.items()]
+        if self.lists:
+            notes.append(f"{plural(self.lists, 'Bundle entry', 'Bundle entries')} whose resource is a list: read")
+        notes += [
+            f"{plural(n, kind + ' resource')} not read (not a medication use rlsmed reads)"
+            for kind, n in self.unread.items()
+        ]
+        return notes
+
+
+def plural(n: int, word: str, many: str = "") -> str:
+    return f"{n:,} {word if n == 1 else many or word + 's'}"
+
+
 _NO_CONTEXT: MappingProxyType[str, str] = MappingProxyType({})
 
 
@@ -152,6 +209,9 @@ def reason_of(resource: Json) -> str:
         texts += [concept_of(c)[0] for c in objs(resource["reasonCode"])]
     if "reasonReference" in resource:
         texts += [display_of(r) for r in objs(resource["reasonReference"])]
+    for key in ("reasonCodeableConcept", "reasonForUseCodeableConcept"):  # DSTU2
+        if key in resource:
+            texts.append(concept_of(resource[key])[0])
     if "reason" in resource:  # R5: CodeableReference
         for reason in objs(resource["reason"]):
             concept = reason.get("concept")
@@ -159,7 +219,14 @@ def reason_of(resource: Json) -> str:
     return joined(texts) if texts else ""
 
 
-_CONTEXT_KEYS = ("authoredOn", "effectiveDateTime", "occurrenceDateTime", "whenHandedOver", "intent")
+_CONTEXT_KEYS = (
+    "authoredOn",
+    "dateWritten",  # DSTU2 MedicationOrder
+    "effectiveDateTime",
+    "occurrenceDateTime",
+    "whenHandedOver",
+    "intent",
+)
 
 
 def context_of(resource: Json) -> Mapping[str, str]:
@@ -191,14 +258,16 @@ def resource_name(kind: str, resource: Json, full_url: object, line: int) -> str
     return f"{kind}#{line}"
 
 
-def medication_record(resource: Json, source: str, line: int, lookup: Lookup, full_url: object = None) -> InputRecord:
+def medication_record(
+    resource: Json, source: str, line: int, lookup: Lookup, full_url: object = None, kind: str = ""
+) -> InputRecord:
     """The record of one medication resource (MedicationRequest, -Statement, -Dispense, -Administration).
 
     Its text is, in this order: the concept's text, the referenced Medication's, the reference's display,
     the code ("RxNorm 1049630"), the reference itself with what became of it ("Medication/abc (not found
     in the input)"); "" only when the resource names no drug at all.
     """
-    kind = kind_of(resource)
+    kind = kind or kind_of(resource)
     medication = obj(resource.get("medication"))  # R5: a CodeableReference
     concept = resource.get("medicationCodeableConcept") or (medication.get("concept") if medication else None)
     reference = resource.get("medicationReference") or (medication.get("reference") if medication else None)
@@ -226,19 +295,33 @@ def medication_record(resource: Json, source: str, line: int, lookup: Lookup, fu
         text=text,
         patient=patient_of(resource),
         record=resource_name(kind, resource, full_url, line),
-        status=string_of(resource.get("status")) or None,
+        status=_status(resource),
         reason=reason_of(resource),
         codes=codes,
         context=context_of(resource),
     )
 
 
-def medication_records(root: Json, source: str, line: int | None, lookup: Lookup) -> Iterator[InputRecord]:
-    """The medication records of a resource or Bundle; `line` None numbers a Bundle's entries 1..n."""
-    kind = kind_of(root)
+def _status(resource: Json) -> str | None:
+    """The status, or "not-taken" for a statement that says the drug was not taken (DSTU2 `wasNotTaken`,
+    STU3 `taken: n`) and "not-done" for an administration that was not given (DSTU2 `wasNotGiven`)."""
+    if resource.get("wasNotTaken") is True or string_of(resource.get("taken")).lower() == "n":
+        return "not-taken"
+    if resource.get("wasNotGiven") is True:
+        return "not-done"
+    return string_of(resource.get("status")) or None
+
+
+def medication_records(
+    root: Json, source: str, line: int | None, lookup: Lookup, seen: Seen | None = None
+) -> Iterator[InputRecord]:
+    """The medication records of a resource or Bundle; `line` None numbers a Bundle's entries 1..n.
+    `seen` counts what is not read, or not read as written."""
+    seen = seen if seen is not None else Seen()
+    kind = seen.kind(kind_of(root))
     if kind != "Bundle":
         if kind in MEDICATION_TYPES:
-            yield medication_record(root, source, line or 1, lookup)
+            yield medication_record(root, source, line or 1, lookup, kind=kind)
         return
     # A stack of entry iterators, not recursion: how deep bundles nest is up to the input.
     stack = [(entries_of(root), lookup.within(own_medications(root)), line)]
@@ -250,11 +333,15 @@ def medication_records(root: Json, source: str, line: int | None, lookup: Lookup
             continue
         position, entry = item
         resource = entry.get("resource")
-        if not isinstance(resource, dict):
-            continue  # a batch-response entry holds only `response`
-        kind = kind_of(resource)
+        if isinstance(resource, list):
+            seen.lists += 1
+            resources = [r for r in resource if isinstance(r, dict)]
+        else:
+            resources = [resource] if isinstance(resource, dict) else []  # a batch response: `response` only
         at = fixed or position
-        if kind == "Bundle":
-            stack.append((entries_of(resource), inner.within(own_medications(resource)), at))
-        elif kind in MEDICATION_TYPES:
-            yield medication_record(resource, source, at, inner, entry.get("fullUrl"))
+        for resource in resources:
+            kind = seen.kind(kind_of(resource))
+            if kind == "Bundle":
+                stack.append((entries_of(resource), inner.within(own_medications(resource)), at))
+            elif kind in MEDICATION_TYPES:
+                yield medication_record(resource, source, at, inner, entry.get("fullUrl"), kind)

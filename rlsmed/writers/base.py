@@ -27,6 +27,8 @@ class RunEnd(NamedTuple):
     reread: Callable[[], Iterator[list[InputRecord]]] | None
     # The recognitions of records whose Outcome.state is this (FIRST_RECOGNITION_STATE or more).
     recognitions: Callable[[int], tuple[Recognition, ...]]
+    # The records left out by their status (read again), when there are any and the input can be re-read.
+    left_out: Callable[[], Iterator[list[InputRecord]]] | None = None
 
 
 class Writer(Protocol):

@@ -29,6 +29,7 @@ from ..models import (
     Recognition,
     ResultBatch,
 )
+from ..readers.statuses import reason
 from ..report import Advice, ReportMeta, Summary
 from .base import RunEnd
 
@@ -91,6 +92,7 @@ def summary_fields(summary: Summary) -> dict[str, object]:
         "patients": summary.patients,
         "patients_flagged": summary.patients_flagged,
         "skipped_not_current": summary.skipped,
+        "skipped_never_screened": summary.skipped_never,
         "by_ingredient": dict(summary.by_ingredient.most_common()),
         "by_class": dict(summary.by_class.most_common()),
         "patients_by_ingredient": dict(summary.patients_by_ingredient.most_common()),
@@ -204,9 +206,18 @@ class JsonWriter:
             )
         else:
             _write_list(out, "unrecognized", [[f"{{{where(r)}}}" for r in unrecognized or ()]])
+        # Records left out by their status, by line, with the reason (read again: nothing is kept for them).
+        left_out = end.left_out() if end.left_out is not None else iter(())
+        _write_list(out, "left_out", ([_left_out_item(r) for r in records] for records in left_out))
         out.write(f'"summary": {_dumps(summary_fields(end.summary))},\n')
         out.write(f'"advice": {_advice(end.advice)}\n}}\n')
+        if end.left_out is None and (end.summary.skipped or end.summary.skipped_never):
+            return ["records left out by their status are not listed: the input cannot be read twice"]
         return []
+
+
+def _left_out_item(record: InputRecord) -> str:
+    return f'{{{where(record)}, "reason": {_encode(reason(record))}}}'
 
 
 class _Tails(dict[int, str]):

@@ -6,7 +6,7 @@ import re
 from typing import TextIO
 
 from ..models import Drug, LineResult, ResultBatch
-from ..report import ReportMeta
+from ..report import NEVER_SCREENED, ReportMeta
 from .base import RunEnd
 from .gather import Gatherer
 from .labels import DISCLAIMER, dose, effect_label, match_label, place, plural
@@ -58,6 +58,8 @@ class MarkdownWriter:
             w("Nothing flagged.\n\n")
         if summary.skipped:
             w(f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses).\n\n")
+        if summary.skipped_never:
+            w(f"{plural(summary.skipped_never, 'record')} never screened ({NEVER_SCREENED}; json lists them).\n\n")
         if g.split_patients:
             w(
                 f"The rows of {len(g.split_patients):,} patients were far apart in the input, so their findings "

@@ -7,7 +7,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
 from ..models import Effect, Finding, LineResult, MatchKind, ResultBatch
-from ..report import ReportMeta, Summary
+from ..report import NEVER_SCREENED, ReportMeta, Summary
 from .base import RunEnd
 from .gather import LIST_RECOGNIZED_UP_TO, Gathered, Gatherer
 from .labels import DISCLAIMER, dose, effect_label, kb_label, place, plural
@@ -88,6 +88,9 @@ class TableWriter:
             console.print(Text("Nothing flagged: no medicine here is known to provoke or worsen RLS.", style="green"))
         if summary.skipped:
             note = f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses)."
+            console.print(Text(note, style="yellow"))
+        if summary.skipped_never:
+            note = f"{plural(summary.skipped_never, 'record')} never screened ({NEVER_SCREENED}; json lists them)."
             console.print(Text(note, style="yellow"))
         if g.flagged and not self._wide:
             self._notes(console, list(g.drugs.values()))

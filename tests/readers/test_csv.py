@@ -118,7 +118,9 @@ def test_pipe_file_codes_and_context() -> None:
 
 def test_ragged_rows() -> None:
     records = read_fixture("csv.ragged.csv")
-    assert texts(records) == ["Sertraline", "Tramadol", "Lithium"]
+    # A row longer than the header: an unquoted comma may have shifted its cells, so every cell from the
+    # medication column on is screened (README "Input formats").
+    assert texts(records) == ["Sertraline, 50 mg, daily, oral, extra, cells, here", "Tramadol", "Lithium"]
     assert [r.line for r in records] == [2, 3, 5]
     assert [r.record for r in records] == ["row 1", "row 2", "row 3"]  # blank lines are no data rows
     assert dict(records[0].context) == {"Dose": "50 mg", "Frequency": "daily", "Route": "oral", "Notes": "extra"}

@@ -617,7 +617,13 @@ def test_odd_shapes_are_read_as_far_as_sensible() -> None:
     assert records[-1].codes == ("8123",)
 
 
-JSON_LEAF = st.none() | st.booleans() | st.integers(-(10**6), 10**6) | st.floats(allow_nan=False) | st.text(max_size=8)
+JSON_LEAF = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(10**6), 10**6)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=8)
+)
 KEYS = st.sampled_from(
     [
         "resourceType",
