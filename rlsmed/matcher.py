@@ -83,9 +83,17 @@ class Matcher:
             ingredient = (name_key(drug.name),)
             for name in (drug.name, *drug.names):
                 self._add(kb_names, name, Target(name, ingredient, "drug"))
+        # A brand whose meaning differs by market has one product entry per market; until a country is
+        # chosen, its name stands for every ingredient of every market, so that nothing is missed.
+        by_name: dict[str, tuple[str, ...]] = {}
+        display: dict[str, str] = {}
         for product in kb.products:
+            key = name_key(product.name)
             ingredients = tuple(name_key(i) for i in product.ingredients)
-            self._add(kb_names, product.name, Target(product.name, ingredients, "product"))
+            by_name[key] = tuple(dict.fromkeys((*by_name.get(key, ()), *ingredients)))
+            display.setdefault(key, product.name)
+        for key, ingredients in by_name.items():
+            self._add(kb_names, display[key], Target(display[key], ingredients, "product"))
         kb_names.pop("", None)
         # One table of names: lexicon entries hold their raw ingredient text until first used, and the
         # knowledge base's entries, added last, win over a lexicon entry of the same name.

@@ -19,6 +19,7 @@ ENTRY = """
     class: test class
     effect: worsens
     evidence: weak
+    evidence_kinds: [case_report]
     evidence_basis: basis
     mechanism: mechanism
     rationale: rationale
@@ -210,9 +211,9 @@ def test_duplicate_yaml_keys_are_rejected_and_all_listed(tmp_path: Path) -> None
     text += "drugs: []\n"
     problems = problems_of(tmp_path, text)
     assert problems == [
-        "key 'drugs' is given twice (lines 6 and 20)",
+        "key 'drugs' is given twice (lines 6 and 21)",
         "drug 'foo': key 'effect' is given twice (lines 10 and 11)",
-        "drug 'foo': key 'names' is given twice (lines 17 and 18)",
+        "drug 'foo': key 'names' is given twice (lines 18 and 19)",
     ]
 
 
@@ -224,13 +225,14 @@ def test_duplicate_keys_in_sources_and_products_name_their_entry(tmp_path: Path)
     problems = problems_of(tmp_path, text)
     assert problems == [
         "source 'TEST1': key 'doi' is given twice (lines 5 and 5)",
-        "product 'Foo PM': key 'ingredients' is given twice (lines 20 and 21)",
+        "product 'Foo PM': key 'ingredients' is given twice (lines 21 and 22)",
     ]
 
 
 def test_merge_keys_may_override_what_they_merge(tmp_path: Path) -> None:
     text = HEADER + (
         "  - &base\n    name: foo\n    class: test class\n    effect: worsens\n    evidence: weak\n"
+        "    evidence_kinds: [case_report]\n"
         "    evidence_basis: basis\n    mechanism: mechanism\n    rationale: rationale\n"
         "    considerations: considerations\n    sources: [TEST1]\n"
         "  - <<: *base\n    name: bar\n    effect: mixed\n"

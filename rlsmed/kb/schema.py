@@ -7,8 +7,10 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..models import Drug, Effect, Evidence, Product, Source
+from ..countries import COUNTRIES
+from ..models import Drug, Effect, Evidence, EvidenceKind, Product, Source
 from ..normalize import name_key
+from .evidence import DRUG_SPECIFIC, level_for
 
 __all__ = ["RawKnowledgeBase", "claim_names", "entry_label", "parse_document", "quote"]
 
@@ -25,10 +27,10 @@ _DRUG_REQUIRED = (
     "considerations",
     "sources",
 )
-_DRUG_OPTIONAL = ("names", "salts", "atc", "rxcui", "parkinson")
+_DRUG_OPTIONAL = ("names", "salts", "atc", "rxcui", "parkinson", "evidence_kinds", "class_sources")
 _DRUG_KEYS = set(_DRUG_REQUIRED) | set(_DRUG_OPTIONAL)
 _EXTEND_KEYS = {"name", "names", "salts"}
-_PRODUCT_KEYS = {"name", "ingredients", "note"}
+_PRODUCT_KEYS = {"name", "ingredients", "note", "markets", "source"}
 _ATC = re.compile(r"^[A-Z]\d\d[A-Z]{2}\d\d$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _URL = re.compile(r"^https?://\S+$")
@@ -190,7 +192,61 @@ def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
     return out
 
 
-def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source], c: _Collector) -> Drug | None:
+def _cited(
+    where: str, entry: Mapping[str, Any], key: str, sources: Mapping[str, Source], c: _Collector
+) -> list[Source]:
+    cited: list[Source] = []
+    for k in c.text_list(where, entry, key):
+        if k in sources:
+            cited.append(sources[k])
+        else:
+            c.add(where, f"cites unknown source '{quote(k)}'")
+    return cited
+
+
+def _kinds(where: str, entry: Mapping[str, Any], c: _Collector) -> tuple[EvidenceKind, ...]:
+    kinds: list[EvidenceKind] = []
+    for text in c.text_list(where, entry, "evidence_kinds"):
+        try:
+            kind = EvidenceKind(text)
+        except ValueError:
+            c.add(where, f"evidence kind '{quote(text)}' must be one of {', '.join(k.value for k in EvidenceKind)}")
+            continue
+        if kind in kinds:
+            c.add(where, f"evidence kind '{kind.value}' is listed twice")
+        kinds.append(kind)
+    return tuple(kinds)
+
+
+def _check_evidence(
+    where: str,
+    effect: Effect,
+    evidence: Evidence,
+    kinds: tuple[EvidenceKind, ...],
+    named: bool,
+    class_cited: bool,
+    c: _Collector,
+) -> None:
+    """The written evidence scale (rlsmed/kb/evidence.py): the level follows from the kinds, and each kind
+    rests on the right sources."""
+    if not kinds and effect is not Effect.INFORMATION:
+        c.add(where, "needs evidence_kinds (the kinds of evidence its level rests on)")
+        return
+    expected = level_for(kinds)
+    if evidence is not expected:
+        listed = ", ".join(k.value for k in kinds) or "none"
+        c.add(where, f"evidence is '{evidence.value}' but its kinds ({listed}) make it '{expected.value}'")
+    if DRUG_SPECIFIC.intersection(kinds) and not named:
+        c.add(where, "drug-specific evidence kinds need a source in 'sources' that names the drug")
+    if EvidenceKind.CLASS_INFERENCE in kinds and not class_cited:
+        c.add(where, "class inference needs 'class_sources' (sources on the class)")
+    if class_cited and kinds and EvidenceKind.CLASS_INFERENCE not in kinds:
+        c.add(where, "'class_sources' are only for class inference, or for information entries without evidence")
+
+
+def _parse_drug(
+    i: int, entry: Mapping[str, Any], sources: Mapping[str, Source], c: _Collector, *, overlay: bool = False
+) -> Drug | None:
     where = _label(i, entry, "drug")
     for extra in sorted(set(map(str, entry)) - _DRUG_KEYS):
         c.add(where, f"unknown field '{quote(extra)}'")
@@ -221,17 +277,17 @@ def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source],
     rxcui = str(rxcui_raw) if isinstance(rxcui_raw, (int, str)) and not isinstance(rxcui_raw, bool) else ""
     if rxcui_raw not in (None, "") and not rxcui.isdigit():
         c.add(where, "rxcui must be digits, or empty when not verified")
-    keys = c.text_list(where, entry, "sources")
-    if "sources" not in entry:
+    cited = _cited(where, entry, "sources", sources, c)
+    class_cited = _cited(where, entry, "class_sources", sources, c)
+    # Given but unreadable lists are reported by text_list; "named" then means "not missing".
+    named, of_class = bool(entry.get("sources")), bool(entry.get("class_sources"))
+    if "sources" not in entry and "class_sources" not in entry:
         c.add(where, "missing field 'sources'")
-    elif entry["sources"] is None or entry["sources"] == []:
+    elif not named and not of_class:
         c.add(where, "needs at least one source")
-    cited: list[Source] = []
-    for key in keys:
-        if key in sources:
-            cited.append(sources[key])
-        else:
-            c.add(where, f"cites unknown source '{quote(key)}'")
+    kinds = _kinds(where, entry, c)
+    if effect is not None and evidence is not None and (not overlay or "evidence_kinds" in entry):
+        _check_evidence(where, effect, evidence, kinds, named or not (named or of_class), of_class, c)
     if len(c.problems) > before or effect is None or evidence is None:
         return None
     return Drug(
@@ -249,10 +305,12 @@ def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source],
         rxcui=rxcui,
         parkinson=parkinson,
         sources=tuple(cited),
+        evidence_kinds=kinds,
+        class_sources=tuple(class_cited),
     )
 
 
-def _parse_product(i: int, entry: Any, c: _Collector) -> Product | None:
+def _parse_product(i: int, entry: Any, sources: Mapping[str, Source], c: _Collector) -> Product | None:
     where = _label(i, entry, "product")
     if not isinstance(entry, Mapping):
         c.add(where, f"must be a mapping, not {_type_name(entry)}")
@@ -272,9 +330,18 @@ def _parse_product(i: int, entry: Any, c: _Collector) -> Product | None:
     if len(set(ingredients)) != len(ingredients):
         c.add(where, "an ingredient is listed twice")
     note = c.text(where, entry, "note", required=False)
+    markets = c.text_list(where, entry, "markets")
+    for code in markets:
+        if code not in COUNTRIES:
+            c.add(where, f"market '{quote(code)}' is not an ISO 3166-1 alpha-2 country code (like GB, US)")
+    if len(set(markets)) != len(markets):
+        c.add(where, "a market is listed twice")
+    source = c.text(where, entry, "source", required=False)
+    if source and source not in sources and not _URL.match(source):
+        c.add(where, f"source '{quote(source)}' is neither a key of 'sources' nor a URL")
     if len(c.problems) > before:
         return None
-    return Product(name=name, ingredients=ingredients, note=note)
+    return Product(name=name, ingredients=ingredients, note=note, markets=markets, source=source)
 
 
 def _parse_updated(data: Mapping[str, Any], overlay: bool, c: _Collector) -> str:
@@ -304,6 +371,30 @@ def _entries(data: Mapping[str, Any], key: str, required: bool, c: _Collector) -
         c.add("", f"'{key}' must be a list, not {_type_name(entries)}")
         return []
     return entries
+
+
+def _product_twice(
+    seen: dict[str, list[tuple[int, frozenset[str]]]], name: str, i: int, entry: Any, where: str, c: _Collector
+) -> bool:
+    """Whether an earlier product of this file has this name in a market this one names too.
+
+    A brand may mean different products in different markets: one entry per meaning, each naming its
+    markets, none of them shared."""
+    if not name:
+        return False
+    raw = entry.get("markets") if isinstance(entry, Mapping) else None
+    mine = frozenset(m for m in raw if isinstance(m, str)) if isinstance(raw, list) else frozenset()
+    earlier = seen.setdefault(name, [])
+    for first, theirs in earlier:
+        if not mine or not theirs:
+            c.add(where, f"written twice in this file (entries #{first + 1} and #{i + 1})")
+            return True
+        if mine & theirs:
+            shared = ", ".join(sorted(mine & theirs))
+            c.add(where, f"written twice for market {shared} (entries #{first + 1} and #{i + 1})")
+            return True
+    earlier.append((i, mine))
+    return False
 
 
 def _written_twice(seen: dict[str, int], name: str, i: int, where: str, c: _Collector) -> bool:
@@ -358,7 +449,7 @@ def parse_document(
                 out.extensions.append((name, names, salts))
                 out.claims.append((where, (name, *names)))
             continue
-        drug = _parse_drug(i, entry, citable, c)
+        drug = _parse_drug(i, entry, citable, c, overlay=overlay)
         if twice:
             continue
         if drug is not None:
@@ -367,11 +458,11 @@ def parse_document(
         elif name:  # invalid, but its names can still clash with others'
             names = _Collector().text_list(where, entry, "names")
             out.claims.append((where, (name, *names)))
-    seen = {}
+    markets: dict[str, list[tuple[int, frozenset[str]]]] = {}
     for i, entry in enumerate(_entries(data, "products", False, c)):
         where = _label(i, entry, "product")
-        twice = _written_twice(seen, _entry_name(entry), i, where, c)
-        product = _parse_product(i, entry, c)
+        product = _parse_product(i, entry, citable, c)
+        twice = _product_twice(markets, _entry_name(entry), i, entry, where, c)
         if twice:
             continue
         if product is not None:

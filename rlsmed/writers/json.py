@@ -28,6 +28,7 @@ from ..models import (
     MatchKind,
     Recognition,
     ResultBatch,
+    Source,
 )
 from ..readers.statuses import reason
 from ..report import Advice, ReportMeta, Summary
@@ -48,16 +49,19 @@ def drug_fields(drug: Drug) -> dict[str, object]:
         "drug_class": drug.drug_class,
         "effect": drug.effect.value,
         "evidence": drug.evidence.value,
+        "evidence_kinds": [k.value for k in drug.evidence_kinds],
         "evidence_basis": drug.evidence_basis,
         "mechanism": drug.mechanism,
         "rationale": drug.rationale,
         "atc": list(drug.atc),
         "rxcui": drug.rxcui or None,
-        "sources": [
-            {"citation": s.citation, "doi": s.doi or None, "pmid": s.pmid or None, "url": s.url or None}
-            for s in drug.sources
-        ],
+        "sources": [_source(s) for s in drug.sources],
+        "class_sources": [_source(s) for s in drug.class_sources],
     }
+
+
+def _source(s: Source) -> dict[str, str | None]:
+    return {"citation": s.citation, "doi": s.doi or None, "pmid": s.pmid or None, "url": s.url or None}
 
 
 def _str(value: str | None) -> str:
