@@ -70,6 +70,35 @@ def max_distance(length: int) -> int:
     return 1 if length < 8 else 2
 
 
+def _market_blind_products(kb: KnowledgeBase) -> list[tuple[str, tuple[str, ...]]]:
+    """Every product name with the ingredients it may stand for when no country is known.
+
+    A brand whose meaning differs by market has one entry per market: its name stands for the ingredients
+    of every market. A product sold under a brand in some markets only (Benadryl Allergy Relief, GB) also
+    stands for what the brand means elsewhere, since the same words may describe another market's
+    product: nothing is missed until a country says which is meant.
+    """
+    entries: dict[str, list[tuple[frozenset[str], tuple[str, ...]]]] = {}
+    display: dict[str, str] = {}
+    for product in kb.products:
+        key = name_key(product.name)
+        found = tuple(name_key(i) for i in product.ingredients)
+        entries.setdefault(key, []).append((frozenset(product.markets), found))
+        display.setdefault(key, product.name)
+    out = []
+    for key, own in entries.items():
+        ingredients = [i for _, found in own for i in found]
+        markets: frozenset[str] = frozenset().union(*(m for m, _ in own))
+        if all(m for m, _ in own):
+            words = key.split(" ")
+            prefixes = (" ".join(words[:n]) for n in range(len(words) - 1, 0, -1))
+            brand = next((p for p in prefixes if p in entries), None)
+            if brand is not None:
+                ingredients += [i for m, other in entries[brand] if m and not m <= markets for i in other]
+        out.append((display[key], tuple(dict.fromkeys(ingredients))))
+    return out
+
+
 class Matcher:
     """Matches text against every known name. Build once, then call `match` or `match_many`."""
 
@@ -83,17 +112,8 @@ class Matcher:
             ingredient = (name_key(drug.name),)
             for name in (drug.name, *drug.names):
                 self._add(kb_names, name, Target(name, ingredient, "drug"))
-        # A brand whose meaning differs by market has one product entry per market; until a country is
-        # chosen, its name stands for every ingredient of every market, so that nothing is missed.
-        by_name: dict[str, tuple[str, ...]] = {}
-        display: dict[str, str] = {}
-        for product in kb.products:
-            key = name_key(product.name)
-            ingredients = tuple(name_key(i) for i in product.ingredients)
-            by_name[key] = tuple(dict.fromkeys((*by_name.get(key, ()), *ingredients)))
-            display.setdefault(key, product.name)
-        for key, ingredients in by_name.items():
-            self._add(kb_names, display[key], Target(display[key], ingredients, "product"))
+        for display, ingredients in _market_blind_products(kb):
+            self._add(kb_names, display, Target(display, ingredients, "product"))
         kb_names.pop("", None)
         # One table of names: lexicon entries hold their raw ingredient text until first used, and the
         # knowledge base's entries, added last, win over a lexicon entry of the same name.

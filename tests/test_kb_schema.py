@@ -457,3 +457,43 @@ def test_duplicate_keys_are_listed_with_the_other_problems(tmp_path: Path) -> No
     problems = problems_of(tmp_path, text + "x: !!python/object/apply:os.system ['echo hi']\n")
     assert problems[0] == "drug 'foo': key 'effect' is given twice (lines 10 and 11)"
     assert "unsupported or unsafe YAML tag" in problems[1] and len(problems) == 2
+
+
+PRODUCT_HEADER = HEADER + ENTRY.format(name="foo", names="Foobrand") + "products:\n"
+
+
+def test_a_brand_may_mean_different_products_in_different_markets(tmp_path: Path) -> None:
+    text = PRODUCT_HEADER + (
+        "  - name: Barbrand\n    ingredients: [foo]\n    markets: [US, CA]\n    source: TEST1\n"
+        '  - name: Barbrand\n    ingredients: [other]\n    markets: [GB]\n    source: "https://example.org/leaflet"\n'
+    )
+    assert problems_of(tmp_path, text) == []
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ("    markets: [GB, US]\n", "written twice for market US"),
+        ("", "written twice in this file"),
+    ],
+)
+def test_a_brand_written_twice_needs_markets_that_do_not_overlap(tmp_path: Path, second: str, message: str) -> None:
+    text = PRODUCT_HEADER + (
+        "  - name: Barbrand\n    ingredients: [foo]\n    markets: [US]\n"
+        "  - name: Barbrand\n    ingredients: [other]\n" + second
+    )
+    assert any(message in p for p in problems_of(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("    markets: [UK]\n", "market 'UK' is not an ISO 3166-1 alpha-2 country code"),
+        ("    markets: [SE, NO]\n", "quote country codes like NO"),
+        ("    markets: [GB, GB]\n", "a market is listed twice"),
+        ("    source: NOPE\n", "source 'NOPE' is neither a key of 'sources' nor a URL"),
+    ],
+)
+def test_product_markets_and_sources_are_checked(tmp_path: Path, line: str, message: str) -> None:
+    text = PRODUCT_HEADER + "  - name: Barbrand\n    ingredients: [foo]\n" + line
+    assert any(message in p for p in problems_of(tmp_path, text)), problems_of(tmp_path, text)

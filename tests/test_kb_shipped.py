@@ -67,10 +67,18 @@ def test_every_name_leads_to_one_entry() -> None:
         for name in (drug.name, *drug.names):
             key = name_key(name)
             assert owners.setdefault(key, drug.name) == drug.name, f"{name}: {owners[key]} and {drug.name}"
+    markets_seen: dict[str, set[str]] = {}
     for product in KB.products:
         key = name_key(product.name)
+        if key in markets_seen:
+            # a brand that means different things in different markets: one entry per market, never overlapping
+            assert product.markets, f"product {product.name} is listed twice without markets"
+            assert not markets_seen[key] & set(product.markets), f"product {product.name}: markets overlap"
+            markets_seen[key] |= set(product.markets)
+            continue
         assert key not in owners, f"product {product.name} is also a name of {owners.get(key)}"
         owners[key] = product.name
+        markets_seen[key] = set(product.markets)
 
 
 def test_every_product_ingredient_that_is_an_entry_is_spelled_as_the_entry() -> None:
@@ -242,7 +250,7 @@ def test_aasm_2025_guideline_is_cited() -> None:
         ("Dimetapp Nighttime Cold & Congestion", {"diphenhydramine"}),
         ("Robitussin Nighttime Cough DM", {"doxylamine"}),
         ("Mucinex Nightshift Cold & Flu", {"triprolidine"}),
-        ("Mucinex Fast-Max Nighttime Cold and Flu", {"triprolidine"}),
+        ("Mucinex Fast-Max Nighttime Cold and Flu", {"diphenhydramine"}),  # caplets (DailyMed), KB 2.0
         ("Unisom Sleep Minis", {"diphenhydramine"}),
         ("Unisom SleepMinis", {"diphenhydramine"}),
         ("Unisom gelcaps", {"diphenhydramine"}),
@@ -261,6 +269,68 @@ def test_aasm_2025_guideline_is_cited() -> None:
 )
 def test_products_and_same_brand_traps(text: str, expected: set[str]) -> None:
     assert flagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # night-time analgesics and cold remedies outside the US (knowledge base 2.0)
+        ("Panadol Night", {"diphenhydramine"}),
+        ("Panadol NightPain", {"diphenhydramine"}),
+        ("Mersyndol", {"doxylamine"}),
+        ("Mersyndol Forte", {"doxylamine"}),
+        ("Mevadol Forte", {"doxylamine"}),
+        ("Mersyndol DayStrength", set()),  # the day product has no doxylamine
+        ("Wick MediNait", {"doxylamine"}),
+        ("Codral Original Day & Night + Dry Cough", {"chlorpheniramine"}),
+        ("Fervex", {"pheniramine"}),
+        ("Frenadol Complex", {"chlorpheniramine"}),
+        ("Lergigan", {"promethazine"}),
+        ("Postafen", {"meclizine"}),
+        ("Xamamina", {"dimenhydrinate"}),
+        ("Avil", {"pheniramine"}),
+        # a brand that means different things by market: every candidate, nothing missed
+        ("Sominex", {"diphenhydramine", "promethazine"}),
+        ("Benadryl", {"diphenhydramine"}),
+        ("Benadryl Allergy Relief", {"diphenhydramine"}),  # GB acrivastine, but the US brand is diphenhydramine
+        ("Nytol Herbal", set()),
+        ("Zantac 360", set()),
+        # prescription combinations outside the US
+        ("Restex 100/25", {"levodopa"}),
+        ("Nacom 100/25", {"levodopa"}),
+        ("Isicom", {"levodopa"}),
+        ("MigraMax", {"metoclopramide"}),
+        ("Paramax", {"metoclopramide"}),
+        ("Meteclomax", {"metoclopramide"}),
+        ("Migraeflux MCP", {"metoclopramide"}),
+        ("MCP-ratiopharm 10 mg", {"metoclopramide"}),
+        ("MCP Tropfen", {"metoclopramide"}),
+        ("Migraleve Pink", {"buclizine"}),
+        ("Migraleve Yellow", set()),
+        ("Day & Night Nurse", {"promethazine"}),
+        ("Night Nurse", {"promethazine"}),
+        ("Tilolec 200/50", {"levodopa"}),
+        ("Dramamine Non-Drowsy", {"meclizine"}),  # the name is used for both the ginger and the meclizine product
+        ("Deanxit", {"flupentixol", "melitracen"}),
+        ("Tercian", {"cyamemazine"}),
+        ("Plitican", {"alizapride"}),
+        ("Cleboril", {"clebopride"}),
+        ("Digesan", {"bromopride"}),
+        ("Valdoxan", {"agomelatine"}),
+        ("Stangyl", {"trimipramine"}),
+        ("Neurocil", {"methotrimeprazine"}),
+    ],
+)
+def test_products_of_other_markets(text: str, expected: set[str]) -> None:
+    assert flagged(text) == expected
+
+
+def test_every_product_outside_the_fda_list_names_its_market_and_source() -> None:
+    for product in KB.products:
+        if product.markets:
+            assert product.source, product.name
+        if product.source:
+            assert product.markets, product.name
 
 
 @pytest.mark.parametrize(

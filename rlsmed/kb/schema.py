@@ -330,6 +330,10 @@ def _parse_product(i: int, entry: Any, sources: Mapping[str, Source], c: _Collec
     if len(set(ingredients)) != len(ingredients):
         c.add(where, "an ingredient is listed twice")
     note = c.text(where, entry, "note", required=False)
+    raw_markets = entry.get("markets")
+    if isinstance(raw_markets, list) and any(isinstance(m, bool) for m in raw_markets):
+        # YAML 1.1 reads a bare NO (Norway) as false, and ON, YES, Y and N as booleans too.
+        c.add(where, 'a market was read as true/false: quote country codes like NO, as in ["NO"]')
     markets = c.text_list(where, entry, "markets")
     for code in markets:
         if code not in COUNTRIES:
