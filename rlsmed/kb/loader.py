@@ -12,9 +12,10 @@ from ..data_files import data_file
 from ..errors import KnowledgeBaseError
 from ..models import Drug, KnowledgeBase, Product, Source
 from ..normalize import name_key
+from .collector import quote
 from .compiled import from_compiled
 from .safe_yaml import read_document, read_yaml
-from .schema import RawKnowledgeBase, claim_names, parse_document, quote
+from .schema import RawKnowledgeBase, claim_names, parse_document
 
 __all__ = ["builtin_path", "check_names", "load_knowledge_base", "read_document", "validate_file"]
 

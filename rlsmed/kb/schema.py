@@ -10,9 +10,10 @@ from typing import Any
 from ..countries import COUNTRIES
 from ..models import Drug, Effect, Evidence, EvidenceKind, Product, Source
 from ..normalize import name_key
+from .collector import Collector, entry_name, label, quote, type_name
 from .evidence import DRUG_SPECIFIC, level_for
 
-__all__ = ["RawKnowledgeBase", "claim_names", "entry_label", "parse_document", "quote"]
+__all__ = ["RawKnowledgeBase", "claim_names", "parse_document"]
 
 _TOP_KEYS = {"schema_version", "kb_version", "updated", "sources", "drugs", "products"}
 _SOURCE_KEYS = {"citation", "doi", "pmid", "url"}
@@ -36,10 +37,6 @@ _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _URL = re.compile(r"^https?://\S+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SCHEMA_VERSION = 1
-# Problems about the items of one list field, beyond which they are counted instead of listed (a list of
-# 100,000 numbers is one mistake, not 100,000).
-_MAX_ITEM_PROBLEMS = 10
-_QUOTE_LENGTH = 60
 
 
 class RawKnowledgeBase:
@@ -55,19 +52,6 @@ class RawKnowledgeBase:
         # Who claims which names, for every entry whose name could be read, valid or not: the name
         # checks run on these, so that they are reported together with the schema's problems.
         self.claims: list[tuple[str, tuple[str, ...]]] = []
-
-
-def _type_name(value: object) -> str:
-    # Never echo the value itself: it may be huge (alias bombs) or patient data.
-    return type(value).__name__
-
-
-def quote(value: object) -> str:
-    """A value from the file as problems echo it: on one line (escaped) and cut short."""
-    text = str(value)[: _QUOTE_LENGTH + 1]
-    if not text.isprintable():
-        text = text.encode("unicode_escape").decode("ascii")
-    return text if len(text) <= _QUOTE_LENGTH else text[:_QUOTE_LENGTH] + "..."
 
 
 def claim_names(claims: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
@@ -86,83 +70,12 @@ def claim_names(claims: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
     return problems
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}" if where else message)
-
-    def text(self, where: str, entry: Mapping[str, Any], key: str, *, required: bool = True) -> str:
-        value = entry.get(key)
-        if value is None:
-            if required:
-                self.add(where, f"missing field '{key}'")
-            return ""
-        if not isinstance(value, str):
-            self.add(where, f"field '{key}' must be text, not {_type_name(value)}")
-            return ""
-        if required and not value.strip():
-            self.add(where, f"field '{key}' is empty")
-        return self._visible(where, key, " ".join(value.split()))
-
-    def _visible(self, where: str, key: str, text: str) -> str:
-        # Reports print this text: a control or invisible character could recolour a terminal or
-        # disguise what a clinician reads.
-        if not text.isprintable() and any(not ch.isprintable() and not ch.isspace() for ch in text):
-            self.add(where, f"field '{key}' holds a control or invisible character")
-            return "".join(ch if ch.isprintable() else " " for ch in text)
-        return text
-
-    def text_list(self, where: str, entry: Mapping[str, Any], key: str) -> tuple[str, ...]:
-        value = entry.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            # Not wrapped into a list: `names: Lexapro, Cipralex` would become one name.
-            self.add(where, f"field '{key}' must be a list, like [{quote(value)}], not a single text")
-            return ()
-        if not isinstance(value, list):
-            self.add(where, f"field '{key}' must be a list of text, not {_type_name(value)}")
-            return ()
-        out: list[str] = []
-        bad = 0
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                bad += 1
-                if bad <= _MAX_ITEM_PROBLEMS:
-                    what = "empty text" if isinstance(item, str) else _type_name(item)
-                    self.add(where, f"field '{key}' item {i + 1} must be non-empty text, not {what}")
-                continue
-            out.append(self._visible(where, key, " ".join(item.split())))
-        if bad > _MAX_ITEM_PROBLEMS:
-            self.add(where, f"field '{key}': {bad - _MAX_ITEM_PROBLEMS} more items are not non-empty text")
-        return tuple(out)
-
-
-def _entry_name(entry: object) -> str:
-    """An entry's name as its problems are labelled with, or "" when it has none that is text."""
-    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
-        return " ".join(entry["name"].split())
-    return ""
-
-
-def _label(index: int, entry: object, kind: str) -> str:
-    name = _entry_name(entry)
-    return f"{kind} '{quote(name)}'" if name else f"{kind} #{index + 1}"
-
-
-def entry_label(index: int, name: object, kind: str) -> str:
-    """The label of a drug, product or source entry, from its position and its `name` (for the YAML loader)."""
-    return _label(index, {"name": name}, kind)
-
-
-def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
+def _parse_sources(raw: Any, c: Collector) -> dict[str, Source]:
     out: dict[str, Source] = {}
     if raw is None:
         return out
     if not isinstance(raw, Mapping):
-        c.add("sources", f"must be a mapping of key to citation, not {_type_name(raw)}")
+        c.add("sources", f"must be a mapping of key to citation, not {type_name(raw)}")
         return out
     for key, value in raw.items():
         where = f"source '{key}'"
@@ -170,7 +83,7 @@ def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
             c.add("sources", "every source key must be non-empty text")
             continue
         if not isinstance(value, Mapping):
-            c.add(where, f"must be a mapping with a citation, not {_type_name(value)}")
+            c.add(where, f"must be a mapping with a citation, not {type_name(value)}")
             continue
         for extra in sorted(set(map(str, value)) - _SOURCE_KEYS):
             c.add(where, f"unknown field '{quote(extra)}'")
@@ -192,9 +105,7 @@ def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
     return out
 
 
-def _cited(
-    where: str, entry: Mapping[str, Any], key: str, sources: Mapping[str, Source], c: _Collector
-) -> list[Source]:
+def _cited(where: str, entry: Mapping[str, Any], key: str, sources: Mapping[str, Source], c: Collector) -> list[Source]:
     cited: list[Source] = []
     for k in c.text_list(where, entry, key):
         if k in sources:
@@ -204,7 +115,7 @@ def _cited(
     return cited
 
 
-def _kinds(where: str, entry: Mapping[str, Any], c: _Collector) -> tuple[EvidenceKind, ...]:
+def _kinds(where: str, entry: Mapping[str, Any], c: Collector) -> tuple[EvidenceKind, ...]:
     kinds: list[EvidenceKind] = []
     for text in c.text_list(where, entry, "evidence_kinds"):
         try:
@@ -225,7 +136,7 @@ def _check_evidence(
     kinds: tuple[EvidenceKind, ...],
     named: bool,
     class_cited: bool,
-    c: _Collector,
+    c: Collector,
 ) -> None:
     """The written evidence scale (rlsmed/kb/evidence.py): the level follows from the kinds, and each kind
     rests on the right sources."""
@@ -245,9 +156,9 @@ def _check_evidence(
 
 
 def _parse_drug(
-    i: int, entry: Mapping[str, Any], sources: Mapping[str, Source], c: _Collector, *, overlay: bool = False
+    i: int, entry: Mapping[str, Any], sources: Mapping[str, Source], c: Collector, *, overlay: bool = False
 ) -> Drug | None:
-    where = _label(i, entry, "drug")
+    where = label(i, entry, "drug")
     for extra in sorted(set(map(str, entry)) - _DRUG_KEYS):
         c.add(where, f"unknown field '{quote(extra)}'")
     before = len(c.problems)
@@ -310,10 +221,10 @@ def _parse_drug(
     )
 
 
-def _parse_product(i: int, entry: Any, sources: Mapping[str, Source], c: _Collector) -> Product | None:
-    where = _label(i, entry, "product")
+def _parse_product(i: int, entry: Any, sources: Mapping[str, Source], c: Collector) -> Product | None:
+    where = label(i, entry, "product")
     if not isinstance(entry, Mapping):
-        c.add(where, f"must be a mapping, not {_type_name(entry)}")
+        c.add(where, f"must be a mapping, not {type_name(entry)}")
         return None
     for extra in sorted(set(map(str, entry)) - _PRODUCT_KEYS):
         c.add(where, f"unknown field '{quote(extra)}'")
@@ -348,7 +259,7 @@ def _parse_product(i: int, entry: Any, sources: Mapping[str, Source], c: _Collec
     return Product(name=name, ingredients=ingredients, note=note, markets=markets, source=source)
 
 
-def _parse_updated(data: Mapping[str, Any], overlay: bool, c: _Collector) -> str:
+def _parse_updated(data: Mapping[str, Any], overlay: bool, c: Collector) -> str:
     updated = data.get("updated")
     if isinstance(updated, _dt.date):  # a datetime is a date too
         return updated.isoformat()[:10]
@@ -365,20 +276,20 @@ def _parse_updated(data: Mapping[str, Any], overlay: bool, c: _Collector) -> str
     return ""
 
 
-def _entries(data: Mapping[str, Any], key: str, required: bool, c: _Collector) -> list[Any]:
+def _entries(data: Mapping[str, Any], key: str, required: bool, c: Collector) -> list[Any]:
     entries = data.get(key)
     if entries is None:
         if required:
             c.add("", f"missing field '{key}'")
         return []
     if not isinstance(entries, list):
-        c.add("", f"'{key}' must be a list, not {_type_name(entries)}")
+        c.add("", f"'{key}' must be a list, not {type_name(entries)}")
         return []
     return entries
 
 
 def _product_twice(
-    seen: dict[str, list[tuple[int, frozenset[str]]]], name: str, i: int, entry: Any, where: str, c: _Collector
+    seen: dict[str, list[tuple[int, frozenset[str]]]], name: str, i: int, entry: Any, where: str, c: Collector
 ) -> bool:
     """Whether an earlier product of this file has this name in a market this one names too.
 
@@ -401,7 +312,7 @@ def _product_twice(
     return False
 
 
-def _written_twice(seen: dict[str, int], name: str, i: int, where: str, c: _Collector) -> bool:
+def _written_twice(seen: dict[str, int], name: str, i: int, where: str, c: Collector) -> bool:
     """Whether an earlier entry of the same kind in this file has this name (a problem, naming both)."""
     if not name:
         return False
@@ -422,10 +333,10 @@ def parse_document(
     omit the version fields and may extend a shipped entry with further names by giving only `name`,
     `names` and `salts`; what it adds is checked against the other files when they are merged.
     """
-    c = _Collector()
+    c = Collector()
     out = RawKnowledgeBase()
     if not isinstance(data, Mapping):
-        c.add("", f"the file must be a mapping with 'drugs', not {_type_name(data)}")
+        c.add("", f"the file must be a mapping with 'drugs', not {type_name(data)}")
         return out, c.problems
     for extra in sorted(set(map(str, data)) - _TOP_KEYS):
         c.add("", f"unknown top-level field '{quote(extra)}'")
@@ -439,11 +350,11 @@ def parse_document(
     citable = {**(known_sources or {}), **out.sources}
     seen: dict[str, int] = {}
     for i, entry in enumerate(_entries(data, "drugs", not overlay, c)):
-        where = _label(i, entry, "drug")
+        where = label(i, entry, "drug")
         if not isinstance(entry, Mapping):
-            c.add(where, f"must be a mapping, not {_type_name(entry)}")
+            c.add(where, f"must be a mapping, not {type_name(entry)}")
             continue
-        name = _entry_name(entry)
+        name = entry_name(entry)
         twice = _written_twice(seen, name, i, where, c)
         if overlay and set(map(str, entry)) <= _EXTEND_KEYS:
             name = c.text(where, entry, "name")
@@ -460,18 +371,18 @@ def parse_document(
             out.drugs.append(drug)
             out.claims.append((where, (drug.name, *drug.names)))
         elif name:  # invalid, but its names can still clash with others'
-            names = _Collector().text_list(where, entry, "names")
+            names = Collector().text_list(where, entry, "names")
             out.claims.append((where, (name, *names)))
     markets: dict[str, list[tuple[int, frozenset[str]]]] = {}
     for i, entry in enumerate(_entries(data, "products", False, c)):
-        where = _label(i, entry, "product")
+        where = label(i, entry, "product")
         product = _parse_product(i, entry, citable, c)
-        twice = _product_twice(markets, _entry_name(entry), i, entry, where, c)
+        twice = _product_twice(markets, entry_name(entry), i, entry, where, c)
         if twice:
             continue
         if product is not None:
             out.products.append(product)
-        if _entry_name(entry):
-            out.claims.append((where, (_entry_name(entry),)))
+        if entry_name(entry):
+            out.claims.append((where, (entry_name(entry),)))
     c.problems.extend(claim_names(out.claims))
     return out, c.problems
