@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["COUNTRIES", "country_name"]
+__all__ = ["COUNTRIES", "country_code", "country_name", "local_name"]
 
 COUNTRIES = frozenset(
     """
@@ -21,10 +21,12 @@ COUNTRIES = frozenset(
 _NAMES = {
     "AE": "United Arab Emirates",
     "AT": "Austria",
+    "BR": "Brazil",
     "AU": "Australia",
     "BE": "Belgium",
     "CA": "Canada",
     "CH": "Switzerland",
+    "CZ": "Czechia",
     "DE": "Germany",
     "DK": "Denmark",
     "ES": "Spain",
@@ -34,9 +36,11 @@ _NAMES = {
     "IE": "Ireland",
     "IN": "India",
     "IT": "Italy",
+    "MY": "Malaysia",
     "NL": "Netherlands",
     "NO": "Norway",
     "NZ": "New Zealand",
+    "PL": "Poland",
     "PT": "Portugal",
     "SA": "Saudi Arabia",
     "SE": "Sweden",
@@ -48,3 +52,46 @@ _NAMES = {
 def country_name(code: str) -> str:
     """A country's short English name, or its code when the knowledge base has no name for it."""
     return _NAMES.get(code, code)
+
+
+# Common ways of writing a country that are not its ISO code.
+_NOT_ISO = {"UK": "GB", "EN": "GB", "USA": "US", "EL": "GR"}
+
+
+def country_code(value: str) -> str:
+    """An ISO 3166-1 alpha-2 code from what a user wrote ("gb", "GB"); ValueError naming the right code when
+    a common other spelling was used ("UK" is GB), or when the code is not a country."""
+    code = value.strip().upper()
+    if code in COUNTRIES:
+        return code
+    hint = f" (did you mean {_NOT_ISO[code]}?)" if code in _NOT_ISO else ""
+    raise ValueError(f"'{value}' is not an ISO 3166-1 alpha-2 country code like GB or US{hint}")
+
+
+# The United States name their ingredients by USAN, most other countries by the WHO's INN (a British
+# Approved Name is the INN now). Where the two differ for a name rlsmed shows, the INN is listed here:
+# palliativedrugs.com "Drug names" (Table 1: rINN, BAN and USAN) for alimemazine, chlorphenamine,
+# dicycloverine, dosulepin and glibenclamide; the WHO INN for paracetamol, salbutamol, isoprenaline,
+# orciprenaline and pethidine; levomepromazine is the INN the knowledge base's methotrimeprazine entry names.
+# Canada keeps the US names on its labels (Health Canada's Acetaminophen Labelling Standard).
+_US_NAMES = frozenset({"US", "CA"})
+_INN = {
+    "acetaminophen": "paracetamol",
+    "albuterol": "salbutamol",
+    "chlorpheniramine": "chlorphenamine",
+    "dicyclomine": "dicycloverine",
+    "dothiepin": "dosulepin",
+    "glyburide": "glibenclamide",
+    "isoproterenol": "isoprenaline",
+    "meperidine": "pethidine",
+    "metaproterenol": "orciprenaline",
+    "methotrimeprazine": "levomepromazine",
+    "trimeprazine": "alimemazine",
+}
+
+
+def local_name(name: str, country: str) -> str:
+    """An ingredient's name as `country` writes it (the US name when no country is given)."""
+    if not country or country in _US_NAMES:
+        return name
+    return _INN.get(name, name)

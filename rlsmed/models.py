@@ -201,6 +201,8 @@ class KnowledgeBase(NamedTuple):
     products: tuple[Product, ...] = ()
     sources: Mapping[str, Source] = MappingProxyType({})
     origin: tuple[str, ...] = ()
+    site_files: tuple[tuple[str, str], ...] = ()  # site files layered on top: (path, SHA-256 of its bytes)
+    site_names: frozenset[str] = frozenset()  # the names (name_key) that site files brought
 
 
 class InputRecord(NamedTuple):
@@ -264,10 +266,13 @@ class Finding(NamedTuple):
     product: str = ""
     ignored: bool = False
     indication: str = ""
+    # What to check on the pack: a brand that means different products in different markets, or a
+    # night-time version of a brand that the knowledge base does not hold.
+    verify: str = ""
 
     @property
     def needs_verification(self) -> bool:
-        return self.match is MatchKind.FUZZY
+        return self.match is MatchKind.FUZZY or bool(self.verify)
 
     @property
     def ingredient(self) -> str:
