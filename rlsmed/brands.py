@@ -94,6 +94,7 @@ class ProductMeaning(NamedTuple):
     display: str
     ingredients: tuple[str, ...]
     verify: str
+    indication: str  # "parkinson" when every meaning is a product for Parkinson's disease only
 
 
 def product_meanings(kb: KnowledgeBase, country: str = "") -> list[ProductMeaning]:
@@ -106,8 +107,10 @@ def product_meanings(kb: KnowledgeBase, country: str = "") -> list[ProductMeanin
     """
     entries: dict[str, list[tuple[frozenset[str], tuple[str, ...]]]] = {}
     display: dict[str, str] = {}
+    parkinson: dict[str, bool] = {}
     for product in kb.products:
         key = name_key(product.name)
+        parkinson[key] = parkinson.get(key, True) and product.indication == "parkinson"
         entries.setdefault(key, []).append((frozenset(product.markets), tuple(map(name_key, product.ingredients))))
         display.setdefault(key, product.name)
     out = []
@@ -125,7 +128,8 @@ def product_meanings(kb: KnowledgeBase, country: str = "") -> list[ProductMeanin
                     here = [e for e in others if country in e[0]] if country else []
                     meanings += here or others
         ingredients = tuple(dict.fromkeys(i for _, found in meanings for i in found))
-        out.append(ProductMeaning(display[key], ingredients, _note(display[key], meanings, country)))
+        indication = "parkinson" if parkinson[key] else ""
+        out.append(ProductMeaning(display[key], ingredients, _note(display[key], meanings, country), indication))
     return out
 
 

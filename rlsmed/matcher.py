@@ -47,6 +47,7 @@ class Target(NamedTuple):
     origin: str  # "drug" or "product" (knowledge-base names), "lexicon", "rxnorm" (a code), or "night"
     verify: str = ""  # what to check on the pack (an ambiguous brand, a night-time version)
     site: bool = False  # a name a site knowledge-base file brought
+    indication: str = ""  # "parkinson": a product for Parkinson's disease only
 
     @property
     def product(self) -> str:
@@ -94,8 +95,9 @@ class Matcher:
             ingredient = (name_key(drug.name),)
             for name in (drug.name, *drug.names):
                 self._add(kb_names, name, Target(name, ingredient, "drug", "", name_key(name) in site))
-        for display, ingredients, verify in product_meanings(kb, country):
-            self._add(kb_names, display, Target(display, ingredients, "product", verify, name_key(display) in site))
+        for display, ingredients, verify, use in product_meanings(kb, country):
+            target = Target(display, ingredients, "product", verify, name_key(display) in site, use)
+            self._add(kb_names, display, target)
         kb_names.pop("", None)
         # One table of names: lexicon entries hold their raw ingredient text until first used, and the
         # knowledge base's entries, added last, win over a lexicon entry of the same name.

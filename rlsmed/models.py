@@ -183,6 +183,7 @@ class Product(NamedTuple):
     `markets` are ISO 3166-1 alpha-2 codes where the product is sold under this name with these
     ingredients (empty: not stated); a brand whose meaning differs by market has one entry per meaning.
     `source` is where the composition was checked: a key of the knowledge base's sources or a URL.
+    `indication` is "parkinson" for a product licensed for Parkinson's disease only (Rytary, Duodopa).
     """
 
     name: str
@@ -190,6 +191,7 @@ class Product(NamedTuple):
     note: str = ""
     markets: tuple[str, ...] = ()
     source: str = ""
+    indication: str = ""
 
 
 class KnowledgeBase(NamedTuple):

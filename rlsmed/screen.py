@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
 from .countries import local_name
@@ -29,6 +30,7 @@ __all__ = ["Screener", "indication_of"]
 
 _PARKINSON = frozenset({"parkinson", "parkinsons", "parkinsonism", "parkinsonian"})
 _RLS = frozenset({"rls", "restless", "wed", "ekbom"})
+_PD = re.compile(r"(?<![A-Za-z])PD(?![A-Za-z])")
 _CACHE_LIMIT = 20_000  # line outcomes remembered; past this the cache starts again (memory stays flat)
 _RECOGNIZED = LineStatus.RECOGNIZED
 _FLAGGED = LineStatus.FLAGGED
@@ -39,13 +41,14 @@ _NOTHING = Outcome(LineStatus.UNRECOGNIZED, (), (), UNRECOGNIZED_STATE)
 def indication_of(*texts: str, reason: str = "") -> str:
     """'parkinson' or 'rls' when the texts (or the record's reason for use) name the indication, else ''.
 
-    "PD" counts only in a reason field: in free text it has other meanings.
+    "PD" counts in a reason field, and in free text when written in capitals ("(PD)", "for PD"): in
+    small letters it also stands for "per diem" (once a day).
     """
     words: set[str] = set()
     for text in (*texts, reason):
         if text:
             words.update(tokens(text))
-    if words & _PARKINSON or (reason and "pd" in tokens(reason)):
+    if words & _PARKINSON or (reason and "pd" in tokens(reason)) or any(_PD.search(t) for t in texts if t):
         return "parkinson"
     if words & _RLS:
         return "rls"
@@ -206,7 +209,10 @@ class Screener:
     ) -> tuple[Finding, ...]:
         indication = ""
         if any(drug.parkinson for drug, _ in flagged):
-            indication = indication_of(record.text, *record.context.values(), reason=record.reason)
+            if any(hits[i].target.indication == "parkinson" for _, i in flagged):
+                indication = "parkinson"  # a product for Parkinson's disease only (Rytary, Duodopa)
+            else:
+                indication = indication_of(record.text, *record.context.values(), reason=record.reason)
         return tuple(
             Finding(
                 record=record,

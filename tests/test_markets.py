@@ -209,3 +209,34 @@ def test_reports_name_site_files_with_their_hash_and_say_when_they_changed_an_ou
     assert f"(sha256 {digest[:12]})" in " ".join(table.split())
     jsonl = json.loads(run_cli(["check", "--kb", str(site), "-f", "jsonl"], stdin="Zoloft\n").stdout)
     assert jsonl["kb_site_files"][0]["sha256"] == digest
+
+
+# Parkinson's wording (knowledge-base review, item 5).
+
+
+@pytest.mark.parametrize(
+    ("text", "indication"),
+    [
+        ("Rytary 36.25/145 tid", "parkinson"),  # licensed for Parkinson's disease only
+        ("Duodopa gel", "parkinson"),
+        ("Vyalev infusion", "parkinson"),
+        ("Inbrija 84 mg prn", "parkinson"),
+        ("Stalevo 100", "parkinson"),
+        ("pramipexole 0.25 mg TID (PD)", "parkinson"),  # PD in capitals on the line
+        ("ropinirole 0.25 mg 1 pd", ""),  # "pd" in small letters: per diem
+        ("Sinemet 25/100", ""),  # used for both: the RLS wording stays
+        ("Sinemet 25/100 for RLS", "rls"),
+    ],
+)
+def test_parkinsons_products_and_pd_on_the_line_get_the_parkinsons_wording(text: str, indication: str) -> None:
+    (finding,) = rlsmed.check(text).findings
+    assert finding.indication == indication
+    if indication == "parkinson":
+        assert finding.considerations.startswith("Essential therapy")
+
+
+def test_a_product_indication_other_than_parkinson_is_refused(tmp_path: Path) -> None:
+    site = write(
+        tmp_path, "site.yaml", "products:\n  - name: Foodopa\n    ingredients: [levodopa]\n    indication: rls\n"
+    )
+    assert any("indication must be 'parkinson'" in p for p in validate_file(site))

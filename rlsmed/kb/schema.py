@@ -31,7 +31,7 @@ _DRUG_REQUIRED = (
 _DRUG_OPTIONAL = ("names", "salts", "atc", "rxcui", "parkinson", "evidence_kinds", "class_sources")
 _DRUG_KEYS = set(_DRUG_REQUIRED) | set(_DRUG_OPTIONAL)
 _EXTEND_KEYS = {"name", "names", "salts"}
-_PRODUCT_KEYS = {"name", "ingredients", "note", "markets", "source"}
+_PRODUCT_KEYS = {"name", "ingredients", "note", "markets", "source", "indication"}
 _ATC = re.compile(r"^[A-Z]\d\d[A-Z]{2}\d\d$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _URL = re.compile(r"^https?://\S+$")
@@ -254,9 +254,12 @@ def _parse_product(i: int, entry: Any, sources: Mapping[str, Source], c: Collect
     source = c.text(where, entry, "source", required=False)
     if source and source not in sources and not _URL.match(source):
         c.add(where, f"source '{quote(source)}' is neither a key of 'sources' nor a URL")
+    indication = c.text(where, entry, "indication", required=False)
+    if indication and indication != "parkinson":
+        c.add(where, "indication must be 'parkinson' (a product licensed for Parkinson's disease only) or absent")
     if len(c.problems) > before:
         return None
-    return Product(name=name, ingredients=ingredients, note=note, markets=markets, source=source)
+    return Product(name, ingredients, note, markets, source, indication)
 
 
 def _parse_updated(data: Mapping[str, Any], overlay: bool, c: Collector) -> str:
