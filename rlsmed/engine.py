@@ -27,16 +27,19 @@ class Engine(NamedTuple):
         return Engine(kb, matcher, {name_key(name): drug for name, drug in kb.drugs.items()})
 
 
-_ENGINES: dict[tuple[str, ...], Engine] = {}
+_ENGINES: dict[tuple[tuple[str, ...], str], Engine] = {}
 
 
-def engine(kb_files: Sequence[str] = ()) -> Engine:
-    """The engine for these site knowledge-base files (none: the shipped knowledge base alone)."""
-    key = tuple(kb_files)
+def engine(kb_files: Sequence[str] = (), country: str = "") -> Engine:
+    """The engine for these site knowledge-base files (none: the shipped knowledge base alone), reading
+    products for `country` ("" for every market)."""
+    key = (tuple(kb_files), country)
     found = _ENGINES.get(key)
     if found is None:
-        kb = load_knowledge_base(key)
-        found = _ENGINES[key] = Engine.build(kb, Matcher(kb, load_lexicon()))
+        kb = load_knowledge_base(key[0])
+        # With site files, the shipped knowledge base's own matcher guards its flagged names.
+        shipped = engine((), country).matcher if key[0] else None
+        found = _ENGINES[key] = Engine.build(kb, Matcher(kb, load_lexicon(), country=country, shipped=shipped))
     return found
 
 

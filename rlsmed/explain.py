@@ -66,6 +66,8 @@ def describe(drug: Drug, kb: KnowledgeBase, *, width: int = 100) -> str:
     lines = [f"{drug.name} ({drug.drug_class})", ""]
     lines += _wrap("Effect", drug.effect.label + ("" if drug.flagged else " (never flagged)"), width)
     lines += _wrap("Evidence", f"{drug.evidence.value}: {drug.evidence_basis}", width)
+    kinds = ", ".join(k.label for k in drug.evidence_kinds) or "none (no published evidence either way)"
+    lines += _wrap("Rests on", kinds, width)
     lines += _wrap("Mechanism", drug.mechanism, width)
     lines += _wrap("Why", drug.rationale, width)
     lines += _wrap("Consider", drug.considerations, width)
@@ -75,11 +77,17 @@ def describe(drug: Drug, kb: KnowledgeBase, *, width: int = 100) -> str:
     lines += _wrap("In products", ", ".join(products), width)
     lines += _wrap("ATC", ", ".join(drug.atc), width)
     lines += _wrap("RxCUI", drug.rxcui or "not verified", width)
-    lines.append("Sources")
-    for source in drug.sources:
-        lines += textwrap.wrap(
-            source.reference, width=width, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False
-        )
+    for heading, cited in (
+        ("Sources", drug.sources),
+        ("Class sources (about the drug class; they do not name this drug)", drug.class_sources),
+    ):
+        if not cited:
+            continue
+        lines.append(heading)
+        for source in cited:
+            lines += textwrap.wrap(
+                source.reference, width=width, initial_indent="  - ", subsequent_indent="    ", break_on_hyphens=False
+            )
     lines.append(f"Knowledge base {kb.version} ({kb.updated})")
     return "\n".join(lines)
 
@@ -135,7 +143,16 @@ def listing(kb: KnowledgeBase, fmt: str = "table", only: Iterable[Drug] | None =
             entry.update(considerations=d.considerations, parkinson=d.parkinson or None)
             entry.update(names=list(d.names), salts=list(d.salts))
             entries.append(entry)
-        products = [{"name": p.name, "ingredients": list(p.ingredients), "note": p.note or None} for p in kb.products]
+        products = [
+            {
+                "name": p.name,
+                "ingredients": list(p.ingredients),
+                "note": p.note or None,
+                "markets": list(p.markets),
+                "source": p.source or None,
+            }
+            for p in kb.products
+        ]
         doc = {"kb_version": kb.version, "kb_updated": kb.updated, "drugs": entries, "products": products}
         return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     import io

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from itertools import compress, repeat
 from typing import Any, NamedTuple
 
+from .brands import NIGHT_INGREDIENT, NIGHT_NOTE, NIGHT_WORDS, keep_flagged, night_able, night_brand, product_meanings
 from .english import english_words
 from .lexicon import Lexicon
 from .models import KnowledgeBase, MatchKind
@@ -43,12 +44,15 @@ class Target(NamedTuple):
 
     display: str
     ingredients: tuple[str, ...]
-    origin: str  # "drug" or "product" (knowledge-base names), "lexicon", or "rxnorm" (a code)
+    origin: str  # "drug" or "product" (knowledge-base names), "lexicon", "rxnorm" (a code), or "night"
+    verify: str = ""  # what to check on the pack (an ambiguous brand, a night-time version)
+    site: bool = False  # a name a site knowledge-base file brought
+    indication: str = ""  # "parkinson": a product for Parkinson's disease only
 
     @property
     def product(self) -> str:
         """The product name, when the name is a product's rather than one ingredient's."""
-        if self.origin == "product" or (self.origin == "lexicon" and len(self.ingredients) > 1):
+        if self.origin in ("product", "night") or (self.origin == "lexicon" and len(self.ingredients) > 1):
             return self.display
         return ""
 
@@ -73,19 +77,27 @@ def max_distance(length: int) -> int:
 class Matcher:
     """Matches text against every known name. Build once, then call `match` or `match_many`."""
 
-    def __init__(self, kb: KnowledgeBase, lexicon: Lexicon) -> None:
+    def __init__(
+        self, kb: KnowledgeBase, lexicon: Lexicon, *, country: str = "", shipped: Matcher | None = None
+    ) -> None:
         # Targets name ingredients by their normalised key, as the lexicon does.
         self.flagged = frozenset(name_key(name) for name, drug in kb.drugs.items() if drug.flagged)
+        self.country = country
+        # With site files: the shipped knowledge base's matcher, whose flagged names a site name cannot hide.
+        self._shipped = shipped
+        # Night-time versions of brands are reported only when the knowledge base has the entry to report.
+        self._night = name_key(NIGHT_INGREDIENT) in self.flagged
         self._rxnorm = lexicon.rxnorm
         self._kb_codes = {d.rxcui: name_key(d.name) for d in kb.drugs.values() if d.rxcui}
         kb_names: dict[str, Target] = {}
+        site = kb.site_names
         for drug in kb.drugs.values():
             ingredient = (name_key(drug.name),)
             for name in (drug.name, *drug.names):
-                self._add(kb_names, name, Target(name, ingredient, "drug"))
-        for product in kb.products:
-            ingredients = tuple(name_key(i) for i in product.ingredients)
-            self._add(kb_names, product.name, Target(product.name, ingredients, "product"))
+                self._add(kb_names, name, Target(name, ingredient, "drug", "", name_key(name) in site))
+        for display, ingredients, verify, use in product_meanings(kb, country):
+            target = Target(display, ingredients, "product", verify, name_key(display) in site, use)
+            self._add(kb_names, display, target)
         kb_names.pop("", None)
         # One table of names: lexicon entries hold their raw ingredient text until first used, and the
         # knowledge base's entries, added last, win over a lexicon entry of the same name.
@@ -133,7 +145,7 @@ class Matcher:
         found = keys[bisect_left(keys, prefix) : bisect_left(keys, word + "!")]  # "!" sorts right after " "
         longer = (*found, *self._kb_multi.get(word, ()))
         single = self.target(word)
-        if not longer and single is not None:
+        if not longer and single is not None and not self._night_able(single):
             self._trie[word] = single
             return single
         root: _Node = {}
@@ -144,16 +156,49 @@ class Matcher:
             for part in key[len(prefix) :].split(" "):
                 node = node.setdefault(part, {})
             node[""] = self.target(key)
+        if self._night:
+            self._add_night_versions(root, word)
         self._trie[word] = root
         return root
+
+    def _night_able(self, target: Target) -> bool:
+        return self._night and target.origin != "night" and night_able(target.ingredients, self.flagged)
+
+    def _add_night_versions(self, node: _Node, key: str) -> None:
+        """Below every name of the trie that may have a night-time version, its night words, unless a
+        known name already continues that way ("Tylenol PM" is a product of its own)."""
+        for part, child in list(node.items()):
+            if part:
+                self._add_night_versions(child, f"{key} {part}")
+        target = node.get("")
+        if isinstance(target, Target) and self._night_able(target):
+            for words in NIGHT_WORDS:
+                at = node
+                for w in words[:-1]:
+                    at = at.setdefault(w, {})
+                at.setdefault(words[-1], {}).setdefault("", self.target(" ".join((key, *words))))
 
     def target(self, key: str) -> Target | None:
         """What the normalised name `key` stands for."""
         found = self._names.get(key)
-        if found is None or isinstance(found, Target):
+        if found is None:
+            return self._night_version(key) if self._night else None
+        if isinstance(found, Target):
             return found
         target = Target(key, tuple(found.split("|")), "lexicon")
         self._names[key] = target
+        return target
+
+    def _night_version(self, key: str) -> Target | None:
+        """The night-time version of a brand, when `key` is the brand followed by night words."""
+        brand_key = night_brand(key)
+        brand = self.target(brand_key) if brand_key else None
+        if brand is None or not self._night_able(brand):
+            return None
+        ingredients = (*brand.ingredients, name_key(NIGHT_INGREDIENT))
+        target = self._names[key] = Target(
+            brand.display + key[len(brand_key) :], ingredients, "night", NIGHT_NOTE, brand.site
+        )
         return target
 
     def code_target(self, code: str) -> Target | None:
@@ -191,7 +236,15 @@ class Matcher:
         # misspelling); False for every other known word. Only the True ones are visited in Python.
         flags = list(map(self._code.get, words, repeat(True)))
         self._scan(words, flags, results)
+        if self._shipped is not None:
+            self._keep_shipped(texts, results)
         return results
+
+    def _keep_shipped(self, texts: Sequence[str], results: list[tuple[Hit, ...]]) -> None:
+        """Where a site name was found, the shipped knowledge base's flagged names in the same words are
+        kept too: a site name can add what a line means, never take a flagged drug out of it."""
+        for i in [i for i, hits in enumerate(results) if any(h.target.site for h in hits)]:
+            results[i] = keep_flagged(results[i], self._shipped.match(texts[i]), self.flagged)  # type: ignore[union-attr]
 
     def _scan(self, words: list[str], flags: list[bool], results: list[tuple[Hit, ...]]) -> None:
         """Hits into `results`, in word order: the longest known name at each word, else a misspelling."""

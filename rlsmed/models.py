@@ -26,6 +26,7 @@ __all__ = [
     "Drug",
     "Effect",
     "Evidence",
+    "EvidenceKind",
     "Finding",
     "InputRecord",
     "KnowledgeBase",
@@ -98,6 +99,22 @@ _EVIDENCE_LABELS = {
 }
 
 
+class EvidenceKind(str, Enum):
+    """A kind of evidence an entry rests on; its level follows from these (rlsmed/kb/evidence.py)."""
+
+    TRIAL = "trial"
+    COHORT = "cohort"
+    PHARMACOVIGILANCE = "pharmacovigilance"
+    CASE_SERIES = "case_series"
+    CASE_REPORT = "case_report"
+    CLASS_INFERENCE = "class_inference"
+    GUIDELINE = "guideline"
+
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ")
+
+
 class MatchKind(str, Enum):
     """How a name in the input was matched to the knowledge base."""
 
@@ -151,6 +168,9 @@ class Drug(NamedTuple):
     rxcui: str = ""
     parkinson: str = ""
     sources: tuple[Source, ...] = ()
+    # Added in knowledge base 2.0, after the fields above so that positional records still build.
+    evidence_kinds: tuple[EvidenceKind, ...] = ()
+    class_sources: tuple[Source, ...] = ()  # sources on the drug's class that do not name the drug
 
     @property
     def flagged(self) -> bool:
@@ -158,11 +178,20 @@ class Drug(NamedTuple):
 
 
 class Product(NamedTuple):
-    """A named product (often a combination) and the ingredients it contains."""
+    """A named product (often a combination) and the ingredients it contains.
+
+    `markets` are ISO 3166-1 alpha-2 codes where the product is sold under this name with these
+    ingredients (empty: not stated); a brand whose meaning differs by market has one entry per meaning.
+    `source` is where the composition was checked: a key of the knowledge base's sources or a URL.
+    `indication` is "parkinson" for a product licensed for Parkinson's disease only (Rytary, Duodopa).
+    """
 
     name: str
     ingredients: tuple[str, ...]
     note: str = ""
+    markets: tuple[str, ...] = ()
+    source: str = ""
+    indication: str = ""
 
 
 class KnowledgeBase(NamedTuple):
@@ -174,6 +203,8 @@ class KnowledgeBase(NamedTuple):
     products: tuple[Product, ...] = ()
     sources: Mapping[str, Source] = MappingProxyType({})
     origin: tuple[str, ...] = ()
+    site_files: tuple[tuple[str, str], ...] = ()  # site files layered on top: (path, SHA-256 of its bytes)
+    site_names: frozenset[str] = frozenset()  # the names (name_key) that site files brought
 
 
 class InputRecord(NamedTuple):
@@ -237,10 +268,13 @@ class Finding(NamedTuple):
     product: str = ""
     ignored: bool = False
     indication: str = ""
+    # What to check on the pack: a brand that means different products in different markets, or a
+    # night-time version of a brand that the knowledge base does not hold.
+    verify: str = ""
 
     @property
     def needs_verification(self) -> bool:
-        return self.match is MatchKind.FUZZY
+        return self.match is MatchKind.FUZZY or bool(self.verify)
 
     @property
     def ingredient(self) -> str:

@@ -6,6 +6,7 @@ import math
 from collections.abc import Mapping
 from typing import NamedTuple
 
+from .countries import country_code
 from .errors import UsageError
 from .formats import FERRITIN_MAX, TSAT_MAX, FailOn, InputFormat
 from .models import Evidence
@@ -25,6 +26,7 @@ class CheckOptions(NamedTuple):
     read: ReadOptions = ReadOptions()
     kb_files: tuple[str, ...] = ()
     jobs: int | None = 1  # worker processes for matching; None: one per core for large files
+    country: str = ""  # ISO 3166-1 alpha-2: products read for this market, names as it writes them
 
     @property
     def all_statuses(self) -> bool:
@@ -34,6 +36,11 @@ class CheckOptions(NamedTuple):
         """These options, or UsageError naming the first value out of range."""
         _check_lab("ferritin", self.ferritin, FERRITIN_MAX)
         _check_lab("tsat", self.tsat, TSAT_MAX)
+        if self.country:
+            try:
+                return self._replace(country=country_code(self.country))
+            except ValueError as e:
+                raise UsageError(f"--country {e}") from None
         return self
 
 

@@ -48,14 +48,14 @@ _codes: dict[int, int] = {}  # a worker's outcome numbers, by the identity of it
 _kept: list[Outcome] = []  # those objects, kept alive so that no identity is reused
 
 
-def _start(kb_files: tuple[str, ...]) -> None:
+def _start(kb_files: tuple[str, ...], country: str = "") -> None:
     global _worker_matcher, _worker_screener
     # Ctrl-C reaches every process of the terminal's process group: the main process alone handles it
     # (it terminates the pool); a worker interrupted in a task would lose it, print a traceback, and
     # leave the main process waiting for a result that never comes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    kb, _worker_matcher, _ = engine(kb_files)
-    _worker_screener = Screener(kb, _worker_matcher)
+    kb, _worker_matcher, _ = engine(kb_files, country)
+    _worker_screener = Screener(kb, _worker_matcher, country=country)
 
 
 def _encode(hits: tuple[Hit, ...]) -> Encoded:
@@ -87,7 +87,7 @@ class ParallelMatcher:
     """A pool of worker processes, each with its own knowledge base and matcher; what they find becomes
     results of the main process's screener (the same objects a single-process run makes)."""
 
-    def __init__(self, screener: Screener, kb_files: tuple[str, ...], jobs: int) -> None:
+    def __init__(self, screener: Screener, kb_files: tuple[str, ...], jobs: int, country: str = "") -> None:
         self.screener = screener
         self.jobs = jobs
         self._outcomes: dict[int, dict[int, Outcome]] = {}  # by worker: its outcome numbers, as Outcomes
@@ -102,7 +102,7 @@ class ParallelMatcher:
         self._pool: Any = None
         self._pending: deque[tuple[list[InputRecord], Any]] = deque()  # batches sent, results not yet taken
         with sigint_held(ignore=method != "fork") as held:
-            self._pool = context.Pool(jobs, initializer=_start, initargs=(kb_files,))
+            self._pool = context.Pool(jobs, initializer=_start, initargs=(kb_files, country))
         if held:
             self.terminate()
             deliver_sigint()

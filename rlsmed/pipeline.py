@@ -23,7 +23,7 @@ from .readers import HEAD, ReadOptions, detect_format, reader_for
 from .readers.base import Opener, Rewound
 from .readers.compressed import decompress
 from .readers.statuses import current, left_out
-from .report import Advice, ReportMeta, Summary, Tally
+from .report import Advice, ReportMeta, Summary, Tally, plural
 from .screen import Screener
 from .writers.base import RunEnd, Writer
 
@@ -41,13 +41,15 @@ class Screening:
     def __init__(self, inputs: Sequence[Input], options: CheckOptions | None = None) -> None:
         self.inputs = list(inputs)
         self.options = (options or CheckOptions()).checked()
-        self.engine = engine(self.options.kb_files)
+        self.engine = engine(self.options.kb_files, self.options.country)
         self.kb, self.matcher = self.engine.kb, self.engine.matcher
         ignore = resolve_ingredients(self.options.ignore, self.engine)
-        self.screener = Screener(self.kb, self.matcher, ignore=ignore)
+        self.screener = Screener(self.kb, self.matcher, ignore=ignore, country=self.options.country)
         o = self.options
         names = tuple(i.name for i in self.inputs)
-        self.meta = ReportMeta(self.kb.version, self.kb.updated, o.fail_on, o.ferritin, o.tsat, names)
+        self.meta = ReportMeta(
+            self.kb.version, self.kb.updated, o.fail_on, o.ferritin, o.tsat, names, o.country, self.kb.site_files
+        )
         self.tally = Tally(o.fail_on)
         self.progress: Callable[[int], None] | None = None  # told the bytes read, as they are read
         self._replay = False
@@ -97,7 +99,9 @@ class Screening:
         if jobs > 1:
             from .parallel import ParallelMatcher  # only now: most runs need no workers
 
-            parallel = self._parallel = ParallelMatcher(self.screener, self.options.kb_files, jobs)
+            parallel = self._parallel = ParallelMatcher(
+                self.screener, self.options.kb_files, jobs, self.options.country
+            )
             try:
                 for batch in parallel.screen_batches(batches):
                     add_batch(batch)
@@ -199,7 +203,14 @@ class Screening:
 
     def finish(self) -> Summary:
         """The summary, once the results have been iterated."""
-        return self.tally.finish()
+        summary = self.tally.finish()
+        changes = self.screener.site_changes
+        if changes and not any(n.startswith("site knowledge base") for n in summary.notes):
+            files = ", ".join(path for path, _ in self.kb.site_files)
+            counts = "; ".join(f"{n:,} {change}" for change, n in sorted(changes.items()))
+            lines = plural(sum(changes.values()), "line")
+            summary.notes.append(f"site knowledge base {files} changed the outcome of {lines} ({counts})")
+        return summary
 
     def advice(self) -> tuple[Advice, ...]:
         """Advice to add once screening is complete."""

@@ -15,7 +15,6 @@ from .models import (
     InputRecord,
     LineResult,
     LineStatus,
-    MatchKind,
     ResultBatch,
 )
 
@@ -39,6 +38,8 @@ class ReportMeta(NamedTuple):
     ferritin: float | None = None
     tsat: float | None = None
     inputs: tuple[str, ...] = ()  # the names of the inputs, in order (file paths, <stdin>)
+    country: str = ""  # the market products were read for (ISO 3166-1 alpha-2), or "" for every market
+    site_files: tuple[tuple[str, str], ...] = ()  # site knowledge-base files: (path, SHA-256 of the content)
 
 
 class Summary:
@@ -132,7 +133,7 @@ class Tally:
             if f.ignored:
                 s.ignored += 1
                 continue
-            if f.match is MatchKind.FUZZY:
+            if f.needs_verification:
                 s.needs_verification += 1
             s.by_ingredient[f.drug.name] += 1
             s.by_class[f.drug.drug_class] += 1

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 
+from .countries import local_name
 from .matcher import Hit, Matcher
 from .models import (
     FIRST_RECOGNITION_STATE,
@@ -28,6 +30,7 @@ __all__ = ["Screener", "indication_of"]
 
 _PARKINSON = frozenset({"parkinson", "parkinsons", "parkinsonism", "parkinsonian"})
 _RLS = frozenset({"rls", "restless", "wed", "ekbom"})
+_PD = re.compile(r"(?<![A-Za-z])PD(?![A-Za-z])")
 _CACHE_LIMIT = 20_000  # line outcomes remembered; past this the cache starts again (memory stays flat)
 _RECOGNIZED = LineStatus.RECOGNIZED
 _FLAGGED = LineStatus.FLAGGED
@@ -38,13 +41,14 @@ _NOTHING = Outcome(LineStatus.UNRECOGNIZED, (), (), UNRECOGNIZED_STATE)
 def indication_of(*texts: str, reason: str = "") -> str:
     """'parkinson' or 'rls' when the texts (or the record's reason for use) name the indication, else ''.
 
-    "PD" counts only in a reason field: in free text it has other meanings.
+    "PD" counts in a reason field, and in free text when written in capitals ("(PD)", "for PD"): in
+    small letters it also stands for "per diem" (once a day).
     """
     words: set[str] = set()
     for text in (*texts, reason):
         if text:
             words.update(tokens(text))
-    if words & _PARKINSON or (reason and "pd" in tokens(reason)):
+    if words & _PARKINSON or (reason and "pd" in tokens(reason)) or any(_PD.search(t) for t in texts if t):
         return "parkinson"
     if words & _RLS:
         return "rls"
@@ -64,11 +68,14 @@ def _written(text: str, hit: Hit) -> str:
 class Screener:
     """Applies the matcher and the knowledge base to records, a batch at a time."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher, *, ignore: Iterable[str] = ()) -> None:
+    def __init__(self, kb: KnowledgeBase, matcher: Matcher, *, ignore: Iterable[str] = (), country: str = "") -> None:
         self.kb = kb
         self.matcher = matcher
-        self.ignore = frozenset(name_key(i) for i in ignore)
-        self._drugs = {name_key(name): drug for name, drug in kb.drugs.items()}
+        self.country = country
+        # Ingredients are shown by the names the country uses (paracetamol, chlorphenamine outside the US).
+        self._drugs = {name_key(name): _local(drug, country) for name, drug in kb.drugs.items()}
+        ignored = {name_key(i) for i in ignore}
+        self.ignore = frozenset(ignored | {name_key(local_name(i, country)) for i in ignored})
         # Outcomes of records naming exactly one name, by the identity of its (interned, never freed)
         # target: no bound is needed, as there is one per known name at most.
         self._single: dict[int, Outcome] = {}
@@ -78,6 +85,10 @@ class Screener:
         # state FIRST_RECOGNITION_STATE + k.
         self._recognitions: dict[tuple[Recognition, ...], int] = {}
         self.recognition_sets: list[tuple[Recognition, ...]] = []
+        # Outcomes that a site file's names changed (by identity, each kept alive here with what the
+        # shipped knowledge base alone makes of the line), and lines counted by "from -> to".
+        self._site_changed: dict[int, tuple[Outcome, str]] = {}
+        self.site_changes: dict[str, int] = {}
 
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_batch((record,)).results[0]
@@ -120,6 +131,12 @@ class Screener:
                     # The code and the text both count: a drug named by either is screened.
                     hits[i] = (*hits[i], *code_hits)
                     outcomes[i] = self.outcome(hits[i])
+        if self._site_changed:
+            changed, counts = self._site_changed.get, self.site_changes
+            for o in outcomes:
+                c = changed(id(o))
+                if c is not None:
+                    counts[c[1]] = counts.get(c[1], 0) + 1
         flagged = _FLAGGED
         findings = {
             i: self._findings(records[i], outcomes[i].flagged, hits[i])
@@ -152,6 +169,16 @@ class Screener:
         return tuple(Hit(t, 0, 0, MatchKind.EXACT, 100.0) for t in targets)
 
     def _plan(self, hits: tuple[Hit, ...]) -> Outcome:
+        outcome = self._plan_of(hits)
+        if any(h.target.site for h in hits):
+            shipped = self._plan_of(tuple(h for h in hits if not h.target.site))
+            if shipped.status is not outcome.status and len(self._site_changed) < _CACHE_LIMIT:
+                self._site_changed[id(outcome)] = (outcome, f"{shipped.status.value} -> {outcome.status.value}")
+        return outcome
+
+    def _plan_of(self, hits: tuple[Hit, ...]) -> Outcome:
+        if not hits:
+            return _NOTHING
         flagged: dict[str, tuple[Drug, int]] = {}
         recognized: dict[str, Recognition] = {}
         for index, hit in enumerate(hits):
@@ -162,7 +189,10 @@ class Screener:
                     if previous is None or _better(hit, hits[previous[1]]):
                         flagged[ingredient] = (drug, index)
                 elif ingredient not in recognized:
-                    name, note = (drug.name, drug.effect.label) if drug is not None else (ingredient, "")
+                    if drug is not None:
+                        name, note = drug.name, drug.effect.label
+                    else:
+                        name, note = local_name(ingredient, self.country), ""
                     recognized[ingredient] = Recognition(name, hit.target.display, hit.kind, hit.score, note)
         found = tuple(recognized.values())
         if flagged:
@@ -179,7 +209,10 @@ class Screener:
     ) -> tuple[Finding, ...]:
         indication = ""
         if any(drug.parkinson for drug, _ in flagged):
-            indication = indication_of(record.text, *record.context.values(), reason=record.reason)
+            if any(hits[i].target.indication == "parkinson" for _, i in flagged):
+                indication = "parkinson"  # a product for Parkinson's disease only (Rytary, Duodopa)
+            else:
+                indication = indication_of(record.text, *record.context.values(), reason=record.reason)
         return tuple(
             Finding(
                 record=record,
@@ -191,9 +224,16 @@ class Screener:
                 product=hits[i].target.product,
                 ignored=name_key(drug.name) in self.ignore,
                 indication=indication,
+                verify=hits[i].target.verify,
             )
             for drug, i in flagged
         )
+
+
+def _local(drug: Drug, country: str) -> Drug:
+    """The entry under the name `country` uses for it."""
+    name = local_name(drug.name, country)
+    return drug if name == drug.name else drug._replace(name=name)
 
 
 def _better(hit: Hit, previous: Hit) -> bool:

@@ -19,6 +19,7 @@ ENTRY = """
     class: test class
     effect: worsens
     evidence: weak
+    evidence_kinds: [case_report]
     evidence_basis: basis
     mechanism: mechanism
     rationale: rationale
@@ -210,9 +211,9 @@ def test_duplicate_yaml_keys_are_rejected_and_all_listed(tmp_path: Path) -> None
     text += "drugs: []\n"
     problems = problems_of(tmp_path, text)
     assert problems == [
-        "key 'drugs' is given twice (lines 6 and 20)",
+        "key 'drugs' is given twice (lines 6 and 21)",
         "drug 'foo': key 'effect' is given twice (lines 10 and 11)",
-        "drug 'foo': key 'names' is given twice (lines 17 and 18)",
+        "drug 'foo': key 'names' is given twice (lines 18 and 19)",
     ]
 
 
@@ -224,13 +225,14 @@ def test_duplicate_keys_in_sources_and_products_name_their_entry(tmp_path: Path)
     problems = problems_of(tmp_path, text)
     assert problems == [
         "source 'TEST1': key 'doi' is given twice (lines 5 and 5)",
-        "product 'Foo PM': key 'ingredients' is given twice (lines 20 and 21)",
+        "product 'Foo PM': key 'ingredients' is given twice (lines 21 and 22)",
     ]
 
 
 def test_merge_keys_may_override_what_they_merge(tmp_path: Path) -> None:
     text = HEADER + (
         "  - &base\n    name: foo\n    class: test class\n    effect: worsens\n    evidence: weak\n"
+        "    evidence_kinds: [case_report]\n"
         "    evidence_basis: basis\n    mechanism: mechanism\n    rationale: rationale\n"
         "    considerations: considerations\n    sources: [TEST1]\n"
         "  - <<: *base\n    name: bar\n    effect: mixed\n"
@@ -455,3 +457,43 @@ def test_duplicate_keys_are_listed_with_the_other_problems(tmp_path: Path) -> No
     problems = problems_of(tmp_path, text + "x: !!python/object/apply:os.system ['echo hi']\n")
     assert problems[0] == "drug 'foo': key 'effect' is given twice (lines 10 and 11)"
     assert "unsupported or unsafe YAML tag" in problems[1] and len(problems) == 2
+
+
+PRODUCT_HEADER = HEADER + ENTRY.format(name="foo", names="Foobrand") + "products:\n"
+
+
+def test_a_brand_may_mean_different_products_in_different_markets(tmp_path: Path) -> None:
+    text = PRODUCT_HEADER + (
+        "  - name: Barbrand\n    ingredients: [foo]\n    markets: [US, CA]\n    source: TEST1\n"
+        '  - name: Barbrand\n    ingredients: [other]\n    markets: [GB]\n    source: "https://example.org/leaflet"\n'
+    )
+    assert problems_of(tmp_path, text) == []
+
+
+@pytest.mark.parametrize(
+    ("second", "message"),
+    [
+        ("    markets: [GB, US]\n", "written twice for market US"),
+        ("", "written twice in this file"),
+    ],
+)
+def test_a_brand_written_twice_needs_markets_that_do_not_overlap(tmp_path: Path, second: str, message: str) -> None:
+    text = PRODUCT_HEADER + (
+        "  - name: Barbrand\n    ingredients: [foo]\n    markets: [US]\n"
+        "  - name: Barbrand\n    ingredients: [other]\n" + second
+    )
+    assert any(message in p for p in problems_of(tmp_path, text))
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("    markets: [UK]\n", "market 'UK' is not an ISO 3166-1 alpha-2 country code"),
+        ("    markets: [SE, NO]\n", "quote country codes like NO"),
+        ("    markets: [GB, GB]\n", "a market is listed twice"),
+        ("    source: NOPE\n", "source 'NOPE' is neither a key of 'sources' nor a URL"),
+    ],
+)
+def test_product_markets_and_sources_are_checked(tmp_path: Path, line: str, message: str) -> None:
+    text = PRODUCT_HEADER + "  - name: Barbrand\n    ingredients: [foo]\n" + line
+    assert any(message in p for p in problems_of(tmp_path, text)), problems_of(tmp_path, text)

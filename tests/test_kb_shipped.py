@@ -9,7 +9,8 @@ import pytest
 
 from rlsmed.engine import engine
 from rlsmed.kb import builtin_path, load_knowledge_base, validate_file
-from rlsmed.models import Effect, Evidence, InputRecord, LineStatus
+from rlsmed.kb.evidence import DRUG_SPECIFIC, level_for
+from rlsmed.models import Drug, Effect, Evidence, EvidenceKind, InputRecord, LineStatus
 from rlsmed.normalize import name_key
 from rlsmed.screen import Screener
 
@@ -66,10 +67,18 @@ def test_every_name_leads_to_one_entry() -> None:
         for name in (drug.name, *drug.names):
             key = name_key(name)
             assert owners.setdefault(key, drug.name) == drug.name, f"{name}: {owners[key]} and {drug.name}"
+    markets_seen: dict[str, set[str]] = {}
     for product in KB.products:
         key = name_key(product.name)
+        if key in markets_seen:
+            # a brand that means different things in different markets: one entry per market, never overlapping
+            assert product.markets, f"product {product.name} is listed twice without markets"
+            assert not markets_seen[key] & set(product.markets), f"product {product.name}: markets overlap"
+            markets_seen[key] |= set(product.markets)
+            continue
         assert key not in owners, f"product {product.name} is also a name of {owners.get(key)}"
         owners[key] = product.name
+        markets_seen[key] = set(product.markets)
 
 
 def test_every_product_ingredient_that_is_an_entry_is_spelled_as_the_entry() -> None:
@@ -99,11 +108,88 @@ def test_dopaminergic_entries_say_monitor_for_parkinsons() -> None:
         assert "monitor" in drug.parkinson.lower(), drug.name
 
 
-def test_every_flagged_entry_is_sourced_and_states_its_evidence() -> None:
+def test_every_entry_is_sourced_and_states_its_evidence() -> None:
     for drug in KB.drugs.values():
-        assert drug.sources, drug.name
-        assert all(s.doi or s.pmid or s.url for s in drug.sources), drug.name
+        cited = (*drug.sources, *drug.class_sources)
+        assert cited, drug.name
+        assert all(s.doi or s.pmid or s.url for s in cited), drug.name
         assert drug.evidence_basis and drug.rationale and drug.considerations, drug.name
+
+
+@pytest.mark.parametrize("drug", sorted(KB.drugs.values(), key=lambda d: d.name), ids=lambda d: d.name)
+def test_the_evidence_level_follows_from_the_kinds_by_the_written_rule(drug: Drug) -> None:
+    assert drug.evidence is level_for(drug.evidence_kinds), drug.name
+    if drug.effect is not Effect.INFORMATION:
+        assert drug.evidence_kinds, drug.name
+    if DRUG_SPECIFIC.intersection(drug.evidence_kinds):
+        assert drug.sources, drug.name  # a source that names the drug
+    if EvidenceKind.CLASS_INFERENCE in drug.evidence_kinds:
+        assert drug.class_sources, drug.name
+        assert "class" in drug.evidence_basis.lower(), drug.name
+    elif drug.evidence_kinds:
+        assert not drug.class_sources, drug.name
+
+
+def test_class_inference_entries_do_not_cite_class_reviews_as_naming_the_drug() -> None:
+    # R08 followed nine named antidepressants; PL12's suspects are named; SA22 and W02 are class reviews.
+    r08 = {"fluoxetine", "paroxetine", "citalopram", "sertraline", "escitalopram", "venlafaxine", "duloxetine"}
+    r08 |= {"reboxetine", "mirtazapine"}
+    for drug in KB.drugs.values():
+        keys = {s.key for s in drug.sources}
+        assert "SA22" not in keys, drug.name
+        assert "M21" not in keys or drug.name in {"metoclopramide", "diphenhydramine", "caffeine", "alcohol"}, drug.name
+        assert "W02" not in keys or drug.name == "lithium", drug.name
+        if "R08" in keys:
+            assert drug.name in r08, drug.name
+    assert "R08" not in {s.key for s in KB.drugs["fluvoxamine"].sources}
+    assert not KB.drugs["paliperidone"].sources
+    assert {s.key for s in KB.drugs["desvenlafaxine"].class_sources} == {"R08", "K18"}
+
+
+@pytest.mark.parametrize(
+    ("name", "evidence"),
+    [
+        # the same kind of evidence gets the same level (knowledge-base review, section 2)
+        ("pramipexole", Evidence.STRONG),  # 10-year cohort and a randomised trial
+        ("pergolide", Evidence.STRONG),  # the same 10-year cohort
+        ("ropinirole", Evidence.STRONG),  # placebo-controlled trial of augmentation
+        ("rotigotine", Evidence.STRONG),  # 5-year extension cohort
+        ("cabergoline", Evidence.STRONG),  # CALDIR randomised trial
+        ("sertraline", Evidence.MODERATE),  # the prospective antidepressant series, as the other SSRIs
+        ("venlafaxine", Evidence.MODERATE),
+        ("duloxetine", Evidence.MODERATE),
+        ("mianserin", Evidence.WEAK),  # a ranking of case reports and a single spontaneous report
+        ("levothyroxine", Evidence.WEAK),
+        ("prochlorperazine", Evidence.EXPERT),  # a historical mention only
+        ("promethazine", Evidence.EXPERT),
+        ("ferrous sulfate", Evidence.STRONG),  # trial evidence, as intravenous iron
+        ("ferric carboxymaltose", Evidence.STRONG),
+        ("tramadol", Evidence.MODERATE),  # a pharmacovigilance signal from few reports
+        ("agomelatine", Evidence.WEAK),
+        ("clebopride", Evidence.WEAK),
+        ("vortioxetine", Evidence.MODERATE),
+    ],
+)
+def test_regraded_entries(name: str, evidence: Evidence) -> None:
+    assert KB.drugs[name].evidence is evidence
+
+
+def test_vortioxetine_is_mixed_and_trazodone_nefazodone_are_not_flagged() -> None:
+    assert KB.drugs["vortioxetine"].effect is Effect.MIXED
+    assert recognized("Dutonin 100 mg") == ["nefazodone"] and recognized("Desyrel 50 mg") == ["trazodone"]
+    for name in ("trazodone", "nefazodone"):
+        assert KB.drugs[name].effect is Effect.INFORMATION
+        assert flagged(name) == set()
+        assert "did not" in KB.drugs[name].evidence_basis or "not aggravate" in KB.drugs[name].evidence_basis
+
+
+def test_metoclopramide_is_not_called_a_common_hospital_trigger() -> None:
+    assert "common" not in KB.drugs["metoclopramide"].rationale
+
+
+def test_mw18_has_its_real_title() -> None:
+    source = KB.sources["MW18"]
+    assert source.doi == "10.5664/jcsm.7338" and "Respiratory-related leg movements" in source.citation
 
 
 def test_aasm_2025_guideline_is_cited() -> None:
@@ -164,7 +250,7 @@ def test_aasm_2025_guideline_is_cited() -> None:
         ("Dimetapp Nighttime Cold & Congestion", {"diphenhydramine"}),
         ("Robitussin Nighttime Cough DM", {"doxylamine"}),
         ("Mucinex Nightshift Cold & Flu", {"triprolidine"}),
-        ("Mucinex Fast-Max Nighttime Cold and Flu", {"triprolidine"}),
+        ("Mucinex Fast-Max Nighttime Cold and Flu", {"diphenhydramine"}),  # caplets (DailyMed), KB 2.0
         ("Unisom Sleep Minis", {"diphenhydramine"}),
         ("Unisom SleepMinis", {"diphenhydramine"}),
         ("Unisom gelcaps", {"diphenhydramine"}),
@@ -183,6 +269,68 @@ def test_aasm_2025_guideline_is_cited() -> None:
 )
 def test_products_and_same_brand_traps(text: str, expected: set[str]) -> None:
     assert flagged(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # night-time analgesics and cold remedies outside the US (knowledge base 2.0)
+        ("Panadol Night", {"diphenhydramine"}),
+        ("Panadol NightPain", {"diphenhydramine"}),
+        ("Mersyndol", {"doxylamine"}),
+        ("Mersyndol Forte", {"doxylamine"}),
+        ("Mevadol Forte", {"doxylamine"}),
+        ("Mersyndol DayStrength", set()),  # the day product has no doxylamine
+        ("Wick MediNait", {"doxylamine"}),
+        ("Codral Original Day & Night + Dry Cough", {"chlorpheniramine"}),
+        ("Fervex", {"pheniramine"}),
+        ("Frenadol Complex", {"chlorpheniramine"}),
+        ("Lergigan", {"promethazine"}),
+        ("Postafen", {"meclizine"}),
+        ("Xamamina", {"dimenhydrinate"}),
+        ("Avil", {"pheniramine"}),
+        # a brand that means different things by market: every candidate, nothing missed
+        ("Sominex", {"diphenhydramine", "promethazine"}),
+        ("Benadryl", {"diphenhydramine"}),
+        ("Benadryl Allergy Relief", {"diphenhydramine"}),  # GB acrivastine, but the US brand is diphenhydramine
+        ("Nytol Herbal", set()),
+        ("Zantac 360", set()),
+        # prescription combinations outside the US
+        ("Restex 100/25", {"levodopa"}),
+        ("Nacom 100/25", {"levodopa"}),
+        ("Isicom", {"levodopa"}),
+        ("MigraMax", {"metoclopramide"}),
+        ("Paramax", {"metoclopramide"}),
+        ("Meteclomax", {"metoclopramide"}),
+        ("Migraeflux MCP", {"metoclopramide"}),
+        ("MCP-ratiopharm 10 mg", {"metoclopramide"}),
+        ("MCP Tropfen", {"metoclopramide"}),
+        ("Migraleve Pink", {"buclizine"}),
+        ("Migraleve Yellow", set()),
+        ("Day & Night Nurse", {"promethazine"}),
+        ("Night Nurse", {"promethazine"}),
+        ("Tilolec 200/50", {"levodopa"}),
+        ("Dramamine Non-Drowsy", {"meclizine"}),  # the name is used for both the ginger and the meclizine product
+        ("Deanxit", {"flupentixol", "melitracen"}),
+        ("Tercian", {"cyamemazine"}),
+        ("Plitican", {"alizapride"}),
+        ("Cleboril", {"clebopride"}),
+        ("Digesan", {"bromopride"}),
+        ("Valdoxan", {"agomelatine"}),
+        ("Stangyl", {"trimipramine"}),
+        ("Neurocil", {"methotrimeprazine"}),
+    ],
+)
+def test_products_of_other_markets(text: str, expected: set[str]) -> None:
+    assert flagged(text) == expected
+
+
+def test_every_product_outside_the_fda_list_names_its_market_and_source() -> None:
+    for product in KB.products:
+        if product.markets:
+            assert product.source, product.name
+        if product.source:
+            assert product.markets, product.name
 
 
 @pytest.mark.parametrize(
@@ -226,7 +374,6 @@ def test_products_and_same_brand_traps(text: str, expected: set[str]) -> None:
         ("Ipinnia XL", "ropinirole"),
         ("Pipexus", "pramipexole"),
         ("Sea-Legs", "meclizine"),
-        ("Dutonin", "nefazodone"),
         ("Biquelle XL", "quetiapine"),
         ("Droleptan", "droperidol"),
         # EU
@@ -296,18 +443,21 @@ def test_weakly_linked_antiepileptics_and_melatonin_products_are_recognised(text
     assert recognized(text)
 
 
-def test_antiepileptics_with_only_isolated_case_reports_are_treated_alike() -> None:
+def test_antiepileptics_without_a_plausible_mechanism_are_not_flagged() -> None:
+    # Flagging rule (data/drugs.yaml header): isolated reports without a mechanism are noted, not flagged.
     for name in ("phenytoin", "fosphenytoin", "topiramate", "zonisamide"):
         drug = KB.drugs[name]
         assert drug.effect is Effect.INFORMATION, name
-        assert drug.evidence is Evidence.WEAK, name
+    assert KB.drugs["phenytoin"].evidence is Evidence.WEAK  # 2 of 219 cases in a review
+    assert KB.drugs["topiramate"].evidence is Evidence.EXPERT  # no verifiable report
 
 
 def test_cabergoline_augmentation_evidence_is_not_the_valve_recommendation() -> None:
     drug = KB.drugs["cabergoline"]
     assert drug.effect is Effect.AUGMENTATION
-    assert drug.evidence is Evidence.MODERATE
+    assert drug.evidence is Evidence.STRONG
     assert any(s.doi == "10.1002/mds.21401" for s in drug.sources)  # CALDIR trial
+    assert "valve" in drug.evidence_basis
 
 
 def test_methotrimeprazine_is_the_us_name_and_levomepromazine_a_synonym() -> None:
@@ -333,10 +483,10 @@ def test_non_us_d2_blockers_are_flagged_by_class_inference(ingredient: str) -> N
     drug = KB.drugs[ingredient]
     assert drug.effect is Effect.WORSENS
     assert drug.evidence is Evidence.EXPERT
-    assert "D2" in drug.evidence_basis and "no RLS-specific reports" in drug.evidence_basis
+    assert "D2" in drug.evidence_basis and "Class inference only" in drug.evidence_basis
     assert list(drug.atc) == [atc]
     assert set(names) <= set(drug.names)
-    assert {"W02", "M21"} <= {s.key for s in drug.sources}
+    assert not drug.sources and {"M21"} <= {s.key for s in drug.class_sources}
     assert "prescriber" in drug.considerations and "ferritin" in drug.considerations
 
 

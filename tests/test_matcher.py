@@ -154,10 +154,12 @@ def test_indication_decides_the_wording_for_dopaminergic_drugs() -> None:
     assert result.findings[0].indication == "rls"
     assert result.findings[0].considerations == KB.drugs["levodopa"].considerations
     assert indication_of("aspirin") == ""
-    # "PD" is Parkinson's disease in a reason field, and nothing in free text.
+    # "PD" is Parkinson's disease in a reason field, and in free text when written in capitals (in small
+    # letters it is also "per diem"; knowledge base 2.0, review item 5).
     result = SCREENER.screen(InputRecord("t", 1, "Sinemet 25/100", reason="PD"))
     assert result.findings[0].indication == "parkinson"
-    assert indication_of("Sinemet 25/100 PD") == ""
+    assert indication_of("Sinemet 25/100 PD") == "parkinson"
+    assert indication_of("Sinemet 25/100 1 pd") == ""
 
 
 def test_ignored_findings_are_kept_and_marked() -> None:

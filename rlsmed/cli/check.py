@@ -62,6 +62,15 @@ def check(
             "--tsat", help="Patient's transferrin saturation (%), for specific iron advice.", min=0, max=TSAT_MAX
         ),
     ] = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country",
+            help="ISO 3166-1 code (GB, US, DE ...): read brands as that market's products, name ingredients "
+            "as it does (paracetamol). Without it, a brand that differs by market stands for every market's.",
+            metavar="CC",
+        ),
+    ] = None,
     input_format: Annotated[InputFormat, typer.Option("--input-format", help="Input format.")] = InputFormat.AUTO,
     column: Annotated[
         str | None, typer.Option("--column", help="CSV: the column holding the medication.", metavar="NAME")
@@ -114,6 +123,7 @@ def check(
         read=ReadOptions(column=column, patient_column=patient_column, all_statuses=all_statuses, sheet=sheet),
         kb_files=kb_list,
         jobs=jobs,
+        country=country or "",
     )
     screening = Screening(inputs, options)
     to_terminal = output is None and isatty(sys.stdout)

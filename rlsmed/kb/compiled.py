@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from ..models import Drug, Effect, Evidence, Product, Source
+from ..models import Drug, Effect, Evidence, EvidenceKind, Product, Source
 from .schema import RawKnowledgeBase
 
 __all__ = ["from_compiled", "to_compiled"]
@@ -21,6 +21,8 @@ _WRITE: dict[str, Any] = {
     "effect": lambda e: e.value,
     "evidence": lambda e: e.value,
     "sources": lambda sources: [s.key for s in sources],
+    "class_sources": lambda sources: [s.key for s in sources],
+    "evidence_kinds": lambda kinds: [k.value for k in kinds],
 }
 _READ: dict[str, Any] = {"effect": Effect, "evidence": Evidence}
 
@@ -58,6 +60,8 @@ def from_compiled(data: Mapping[str, Any]) -> RawKnowledgeBase | None:
     for row in data["drugs"]:
         values = dict(zip(Drug._fields, row, strict=True))
         values["sources"] = tuple(sources[k] for k in values["sources"])
+        values["class_sources"] = tuple(sources[k] for k in values["class_sources"])
+        values["evidence_kinds"] = tuple(EvidenceKind(k) for k in values["evidence_kinds"])
         out.drugs.append(Drug(**_typed(Drug, values)))
     out.products = [
         Product(**_typed(Product, dict(zip(Product._fields, row, strict=True)))) for row in data["products"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -12,9 +13,11 @@ from ..data_files import data_file
 from ..errors import KnowledgeBaseError
 from ..models import Drug, KnowledgeBase, Product, Source
 from ..normalize import name_key
+from .collector import quote
 from .compiled import from_compiled
+from .hiding import FlaggedNames, hidden_names
 from .safe_yaml import read_document, read_yaml
-from .schema import RawKnowledgeBase, claim_names, parse_document, quote
+from .schema import RawKnowledgeBase, claim_names, parse_document
 
 __all__ = ["builtin_path", "check_names", "load_knowledge_base", "read_document", "validate_file"]
 
@@ -58,6 +61,7 @@ class _Layers:
 
     def __init__(self, base: RawKnowledgeBase) -> None:
         self.kb = base
+        self.site_names: set[str] = set()
         self.origin: dict[tuple[str, str], str] = {}
         for drug in base.drugs:
             self.origin[("drug", drug.name)] = _SHIPPED
@@ -65,6 +69,19 @@ class _Layers:
             self.origin[("product", product.name)] = _SHIPPED
         for key in base.sources:
             self.origin[("source", key)] = _SHIPPED
+
+    def _hiding(self, layer: RawKnowledgeBase) -> list[str]:
+        """A site name may not hold or nearly equal a flagged name of the files before it, unless its entry
+        lists that name's flagged ingredient."""
+        flagged = FlaggedNames(self.kb.drugs, self.kb.products)
+        problems: list[str] = []
+        for drug in layer.drugs:
+            problems += hidden_names(flagged, f"drug '{quote(drug.name)}'", (drug.name, *drug.names), (drug.name,))
+        for name, names, _ in layer.extensions:
+            problems += hidden_names(flagged, f"drug '{quote(name)}'", names, (name,))
+        for product in layer.products:
+            problems += hidden_names(flagged, f"product '{quote(product.name)}'", (product.name,), product.ingredients)
+        return problems
 
     def _owners(self) -> dict[str, str]:
         owner: dict[str, str] = {}
@@ -78,7 +95,7 @@ class _Layers:
 
     def add(self, layer: RawKnowledgeBase, origin: str) -> list[str]:
         """Merge a site file's records in; the problems are those between it and the files before it."""
-        problems: list[str] = []
+        problems = self._hiding(layer)
         owner = self._owners()
         for who, names in layer.claims:
             for name in names:
@@ -87,6 +104,8 @@ class _Layers:
                     problems.append(f"{who}: name '{quote(name)}' is also a name of {previous}")
         kb = self.kb
         index = {d.name: i for i, d in enumerate(kb.drugs)}
+        for _, names in layer.claims:
+            self.site_names.update(map(name_key, names))
         for drug in layer.drugs:
             where = self.origin.get(("drug", drug.name))
             if where is not None:
@@ -122,7 +141,13 @@ class _Layers:
         return problems
 
 
-def _finish(raw: RawKnowledgeBase, origins: list[str], version_suffix: str = "") -> KnowledgeBase:
+def _finish(
+    raw: RawKnowledgeBase,
+    origins: list[str],
+    version_suffix: str = "",
+    site_files: tuple[tuple[str, str], ...] = (),
+    site_names: Iterable[str] = (),
+) -> KnowledgeBase:
     return KnowledgeBase(
         version=(raw.kb_version or "unversioned") + version_suffix,
         updated=raw.updated,
@@ -130,6 +155,8 @@ def _finish(raw: RawKnowledgeBase, origins: list[str], version_suffix: str = "")
         products=tuple(raw.products),
         sources=dict[str, Source](raw.sources),
         origin=tuple(origins),
+        site_files=site_files,
+        site_names=frozenset(site_names),
     )
 
 
@@ -159,13 +186,23 @@ def load_knowledge_base(extra: Sequence[Path | str] = (), *, builtin: Path | str
     base, path = _builtin(builtin)
     layers = _Layers(base)
     origins = [path]
+    hashes = []
     for site in extra:
         data, problems = read_yaml(site)
         problems += _add_site(layers, site, data)
         if problems:
             raise KnowledgeBaseError(str(site), problems)
         origins.append(str(site))
-    return _finish(base, origins, "+site" if extra else "")
+        hashes.append((str(site), _sha256(site)))
+    return _finish(base, origins, "+site" if extra else "", tuple(hashes), layers.site_names)
+
+
+def _sha256(path: Path | str) -> str:
+    """The SHA-256 of a file's bytes, as reports name the site files they rest on."""
+    try:
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError as e:  # read a moment ago; gone or unreadable now
+        raise KnowledgeBaseError(str(path), [f"cannot be read again: {e.strerror or e}"]) from None
 
 
 def validate_file(path: Path | str, *, builtin: Path | str | None = None) -> list[str]:

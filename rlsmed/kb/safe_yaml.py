@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import KnowledgeBaseError
-from .schema import entry_label, quote
+from .collector import entry_label, quote
 
 __all__ = ["read_document", "read_yaml"]
 

@@ -7,10 +7,13 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from ..models import Drug, Effect, Evidence, Product, Source
+from ..countries import COUNTRIES
+from ..models import Drug, Effect, Evidence, EvidenceKind, Product, Source
 from ..normalize import name_key
+from .collector import Collector, entry_name, label, quote, type_name
+from .evidence import DRUG_SPECIFIC, level_for
 
-__all__ = ["RawKnowledgeBase", "claim_names", "entry_label", "parse_document", "quote"]
+__all__ = ["RawKnowledgeBase", "claim_names", "parse_document"]
 
 _TOP_KEYS = {"schema_version", "kb_version", "updated", "sources", "drugs", "products"}
 _SOURCE_KEYS = {"citation", "doi", "pmid", "url"}
@@ -25,19 +28,15 @@ _DRUG_REQUIRED = (
     "considerations",
     "sources",
 )
-_DRUG_OPTIONAL = ("names", "salts", "atc", "rxcui", "parkinson")
+_DRUG_OPTIONAL = ("names", "salts", "atc", "rxcui", "parkinson", "evidence_kinds", "class_sources")
 _DRUG_KEYS = set(_DRUG_REQUIRED) | set(_DRUG_OPTIONAL)
 _EXTEND_KEYS = {"name", "names", "salts"}
-_PRODUCT_KEYS = {"name", "ingredients", "note"}
+_PRODUCT_KEYS = {"name", "ingredients", "note", "markets", "source", "indication"}
 _ATC = re.compile(r"^[A-Z]\d\d[A-Z]{2}\d\d$")
 _DOI = re.compile(r"^10\.\d{4,9}/\S+$")
 _URL = re.compile(r"^https?://\S+$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _SCHEMA_VERSION = 1
-# Problems about the items of one list field, beyond which they are counted instead of listed (a list of
-# 100,000 numbers is one mistake, not 100,000).
-_MAX_ITEM_PROBLEMS = 10
-_QUOTE_LENGTH = 60
 
 
 class RawKnowledgeBase:
@@ -53,19 +52,6 @@ class RawKnowledgeBase:
         # Who claims which names, for every entry whose name could be read, valid or not: the name
         # checks run on these, so that they are reported together with the schema's problems.
         self.claims: list[tuple[str, tuple[str, ...]]] = []
-
-
-def _type_name(value: object) -> str:
-    # Never echo the value itself: it may be huge (alias bombs) or patient data.
-    return type(value).__name__
-
-
-def quote(value: object) -> str:
-    """A value from the file as problems echo it: on one line (escaped) and cut short."""
-    text = str(value)[: _QUOTE_LENGTH + 1]
-    if not text.isprintable():
-        text = text.encode("unicode_escape").decode("ascii")
-    return text if len(text) <= _QUOTE_LENGTH else text[:_QUOTE_LENGTH] + "..."
 
 
 def claim_names(claims: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
@@ -84,83 +70,12 @@ def claim_names(claims: Iterable[tuple[str, Iterable[str]]]) -> list[str]:
     return problems
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.problems: list[str] = []
-
-    def add(self, where: str, message: str) -> None:
-        self.problems.append(f"{where}: {message}" if where else message)
-
-    def text(self, where: str, entry: Mapping[str, Any], key: str, *, required: bool = True) -> str:
-        value = entry.get(key)
-        if value is None:
-            if required:
-                self.add(where, f"missing field '{key}'")
-            return ""
-        if not isinstance(value, str):
-            self.add(where, f"field '{key}' must be text, not {_type_name(value)}")
-            return ""
-        if required and not value.strip():
-            self.add(where, f"field '{key}' is empty")
-        return self._visible(where, key, " ".join(value.split()))
-
-    def _visible(self, where: str, key: str, text: str) -> str:
-        # Reports print this text: a control or invisible character could recolour a terminal or
-        # disguise what a clinician reads.
-        if not text.isprintable() and any(not ch.isprintable() and not ch.isspace() for ch in text):
-            self.add(where, f"field '{key}' holds a control or invisible character")
-            return "".join(ch if ch.isprintable() else " " for ch in text)
-        return text
-
-    def text_list(self, where: str, entry: Mapping[str, Any], key: str) -> tuple[str, ...]:
-        value = entry.get(key)
-        if value is None:
-            return ()
-        if isinstance(value, str):
-            # Not wrapped into a list: `names: Lexapro, Cipralex` would become one name.
-            self.add(where, f"field '{key}' must be a list, like [{quote(value)}], not a single text")
-            return ()
-        if not isinstance(value, list):
-            self.add(where, f"field '{key}' must be a list of text, not {_type_name(value)}")
-            return ()
-        out: list[str] = []
-        bad = 0
-        for i, item in enumerate(value):
-            if not isinstance(item, str) or not item.strip():
-                bad += 1
-                if bad <= _MAX_ITEM_PROBLEMS:
-                    what = "empty text" if isinstance(item, str) else _type_name(item)
-                    self.add(where, f"field '{key}' item {i + 1} must be non-empty text, not {what}")
-                continue
-            out.append(self._visible(where, key, " ".join(item.split())))
-        if bad > _MAX_ITEM_PROBLEMS:
-            self.add(where, f"field '{key}': {bad - _MAX_ITEM_PROBLEMS} more items are not non-empty text")
-        return tuple(out)
-
-
-def _entry_name(entry: object) -> str:
-    """An entry's name as its problems are labelled with, or "" when it has none that is text."""
-    if isinstance(entry, Mapping) and isinstance(entry.get("name"), str):
-        return " ".join(entry["name"].split())
-    return ""
-
-
-def _label(index: int, entry: object, kind: str) -> str:
-    name = _entry_name(entry)
-    return f"{kind} '{quote(name)}'" if name else f"{kind} #{index + 1}"
-
-
-def entry_label(index: int, name: object, kind: str) -> str:
-    """The label of a drug, product or source entry, from its position and its `name` (for the YAML loader)."""
-    return _label(index, {"name": name}, kind)
-
-
-def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
+def _parse_sources(raw: Any, c: Collector) -> dict[str, Source]:
     out: dict[str, Source] = {}
     if raw is None:
         return out
     if not isinstance(raw, Mapping):
-        c.add("sources", f"must be a mapping of key to citation, not {_type_name(raw)}")
+        c.add("sources", f"must be a mapping of key to citation, not {type_name(raw)}")
         return out
     for key, value in raw.items():
         where = f"source '{key}'"
@@ -168,7 +83,7 @@ def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
             c.add("sources", "every source key must be non-empty text")
             continue
         if not isinstance(value, Mapping):
-            c.add(where, f"must be a mapping with a citation, not {_type_name(value)}")
+            c.add(where, f"must be a mapping with a citation, not {type_name(value)}")
             continue
         for extra in sorted(set(map(str, value)) - _SOURCE_KEYS):
             c.add(where, f"unknown field '{quote(extra)}'")
@@ -190,8 +105,60 @@ def _parse_sources(raw: Any, c: _Collector) -> dict[str, Source]:
     return out
 
 
-def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source], c: _Collector) -> Drug | None:
-    where = _label(i, entry, "drug")
+def _cited(where: str, entry: Mapping[str, Any], key: str, sources: Mapping[str, Source], c: Collector) -> list[Source]:
+    cited: list[Source] = []
+    for k in c.text_list(where, entry, key):
+        if k in sources:
+            cited.append(sources[k])
+        else:
+            c.add(where, f"cites unknown source '{quote(k)}'")
+    return cited
+
+
+def _kinds(where: str, entry: Mapping[str, Any], c: Collector) -> tuple[EvidenceKind, ...]:
+    kinds: list[EvidenceKind] = []
+    for text in c.text_list(where, entry, "evidence_kinds"):
+        try:
+            kind = EvidenceKind(text)
+        except ValueError:
+            c.add(where, f"evidence kind '{quote(text)}' must be one of {', '.join(k.value for k in EvidenceKind)}")
+            continue
+        if kind in kinds:
+            c.add(where, f"evidence kind '{kind.value}' is listed twice")
+        kinds.append(kind)
+    return tuple(kinds)
+
+
+def _check_evidence(
+    where: str,
+    effect: Effect,
+    evidence: Evidence,
+    kinds: tuple[EvidenceKind, ...],
+    named: bool,
+    class_cited: bool,
+    c: Collector,
+) -> None:
+    """The written evidence scale (rlsmed/kb/evidence.py): the level follows from the kinds, and each kind
+    rests on the right sources."""
+    if not kinds and effect is not Effect.INFORMATION:
+        c.add(where, "needs evidence_kinds (the kinds of evidence its level rests on)")
+        return
+    expected = level_for(kinds)
+    if evidence is not expected:
+        listed = ", ".join(k.value for k in kinds) or "none"
+        c.add(where, f"evidence is '{evidence.value}' but its kinds ({listed}) make it '{expected.value}'")
+    if DRUG_SPECIFIC.intersection(kinds) and not named:
+        c.add(where, "drug-specific evidence kinds need a source in 'sources' that names the drug")
+    if EvidenceKind.CLASS_INFERENCE in kinds and not class_cited:
+        c.add(where, "class inference needs 'class_sources' (sources on the class)")
+    if class_cited and kinds and EvidenceKind.CLASS_INFERENCE not in kinds:
+        c.add(where, "'class_sources' are only for class inference, or for information entries without evidence")
+
+
+def _parse_drug(
+    i: int, entry: Mapping[str, Any], sources: Mapping[str, Source], c: Collector, *, overlay: bool = False
+) -> Drug | None:
+    where = label(i, entry, "drug")
     for extra in sorted(set(map(str, entry)) - _DRUG_KEYS):
         c.add(where, f"unknown field '{quote(extra)}'")
     before = len(c.problems)
@@ -221,17 +188,17 @@ def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source],
     rxcui = str(rxcui_raw) if isinstance(rxcui_raw, (int, str)) and not isinstance(rxcui_raw, bool) else ""
     if rxcui_raw not in (None, "") and not rxcui.isdigit():
         c.add(where, "rxcui must be digits, or empty when not verified")
-    keys = c.text_list(where, entry, "sources")
-    if "sources" not in entry:
+    cited = _cited(where, entry, "sources", sources, c)
+    class_cited = _cited(where, entry, "class_sources", sources, c)
+    # Given but unreadable lists are reported by text_list; "named" then means "not missing".
+    named, of_class = bool(entry.get("sources")), bool(entry.get("class_sources"))
+    if "sources" not in entry and "class_sources" not in entry:
         c.add(where, "missing field 'sources'")
-    elif entry["sources"] is None or entry["sources"] == []:
+    elif not named and not of_class:
         c.add(where, "needs at least one source")
-    cited: list[Source] = []
-    for key in keys:
-        if key in sources:
-            cited.append(sources[key])
-        else:
-            c.add(where, f"cites unknown source '{quote(key)}'")
+    kinds = _kinds(where, entry, c)
+    if effect is not None and evidence is not None and (not overlay or "evidence_kinds" in entry):
+        _check_evidence(where, effect, evidence, kinds, named or not (named or of_class), of_class, c)
     if len(c.problems) > before or effect is None or evidence is None:
         return None
     return Drug(
@@ -249,13 +216,15 @@ def _parse_drug(i: int, entry: Mapping[str, Any], sources: Mapping[str, Source],
         rxcui=rxcui,
         parkinson=parkinson,
         sources=tuple(cited),
+        evidence_kinds=kinds,
+        class_sources=tuple(class_cited),
     )
 
 
-def _parse_product(i: int, entry: Any, c: _Collector) -> Product | None:
-    where = _label(i, entry, "product")
+def _parse_product(i: int, entry: Any, sources: Mapping[str, Source], c: Collector) -> Product | None:
+    where = label(i, entry, "product")
     if not isinstance(entry, Mapping):
-        c.add(where, f"must be a mapping, not {_type_name(entry)}")
+        c.add(where, f"must be a mapping, not {type_name(entry)}")
         return None
     for extra in sorted(set(map(str, entry)) - _PRODUCT_KEYS):
         c.add(where, f"unknown field '{quote(extra)}'")
@@ -272,12 +241,28 @@ def _parse_product(i: int, entry: Any, c: _Collector) -> Product | None:
     if len(set(ingredients)) != len(ingredients):
         c.add(where, "an ingredient is listed twice")
     note = c.text(where, entry, "note", required=False)
+    raw_markets = entry.get("markets")
+    if isinstance(raw_markets, list) and any(isinstance(m, bool) for m in raw_markets):
+        # YAML 1.1 reads a bare NO (Norway) as false, and ON, YES, Y and N as booleans too.
+        c.add(where, 'a market was read as true/false: quote country codes like NO, as in ["NO"]')
+    markets = c.text_list(where, entry, "markets")
+    for code in markets:
+        if code not in COUNTRIES:
+            c.add(where, f"market '{quote(code)}' is not an ISO 3166-1 alpha-2 country code (like GB, US)")
+    if len(set(markets)) != len(markets):
+        c.add(where, "a market is listed twice")
+    source = c.text(where, entry, "source", required=False)
+    if source and source not in sources and not _URL.match(source):
+        c.add(where, f"source '{quote(source)}' is neither a key of 'sources' nor a URL")
+    indication = c.text(where, entry, "indication", required=False)
+    if indication and indication != "parkinson":
+        c.add(where, "indication must be 'parkinson' (a product licensed for Parkinson's disease only) or absent")
     if len(c.problems) > before:
         return None
-    return Product(name=name, ingredients=ingredients, note=note)
+    return Product(name, ingredients, note, markets, source, indication)
 
 
-def _parse_updated(data: Mapping[str, Any], overlay: bool, c: _Collector) -> str:
+def _parse_updated(data: Mapping[str, Any], overlay: bool, c: Collector) -> str:
     updated = data.get("updated")
     if isinstance(updated, _dt.date):  # a datetime is a date too
         return updated.isoformat()[:10]
@@ -294,19 +279,43 @@ def _parse_updated(data: Mapping[str, Any], overlay: bool, c: _Collector) -> str
     return ""
 
 
-def _entries(data: Mapping[str, Any], key: str, required: bool, c: _Collector) -> list[Any]:
+def _entries(data: Mapping[str, Any], key: str, required: bool, c: Collector) -> list[Any]:
     entries = data.get(key)
     if entries is None:
         if required:
             c.add("", f"missing field '{key}'")
         return []
     if not isinstance(entries, list):
-        c.add("", f"'{key}' must be a list, not {_type_name(entries)}")
+        c.add("", f"'{key}' must be a list, not {type_name(entries)}")
         return []
     return entries
 
 
-def _written_twice(seen: dict[str, int], name: str, i: int, where: str, c: _Collector) -> bool:
+def _product_twice(
+    seen: dict[str, list[tuple[int, frozenset[str]]]], name: str, i: int, entry: Any, where: str, c: Collector
+) -> bool:
+    """Whether an earlier product of this file has this name in a market this one names too.
+
+    A brand may mean different products in different markets: one entry per meaning, each naming its
+    markets, none of them shared."""
+    if not name:
+        return False
+    raw = entry.get("markets") if isinstance(entry, Mapping) else None
+    mine = frozenset(m for m in raw if isinstance(m, str)) if isinstance(raw, list) else frozenset()
+    earlier = seen.setdefault(name, [])
+    for first, theirs in earlier:
+        if not mine or not theirs:
+            c.add(where, f"written twice in this file (entries #{first + 1} and #{i + 1})")
+            return True
+        if mine & theirs:
+            shared = ", ".join(sorted(mine & theirs))
+            c.add(where, f"written twice for market {shared} (entries #{first + 1} and #{i + 1})")
+            return True
+    earlier.append((i, mine))
+    return False
+
+
+def _written_twice(seen: dict[str, int], name: str, i: int, where: str, c: Collector) -> bool:
     """Whether an earlier entry of the same kind in this file has this name (a problem, naming both)."""
     if not name:
         return False
@@ -327,10 +336,10 @@ def parse_document(
     omit the version fields and may extend a shipped entry with further names by giving only `name`,
     `names` and `salts`; what it adds is checked against the other files when they are merged.
     """
-    c = _Collector()
+    c = Collector()
     out = RawKnowledgeBase()
     if not isinstance(data, Mapping):
-        c.add("", f"the file must be a mapping with 'drugs', not {_type_name(data)}")
+        c.add("", f"the file must be a mapping with 'drugs', not {type_name(data)}")
         return out, c.problems
     for extra in sorted(set(map(str, data)) - _TOP_KEYS):
         c.add("", f"unknown top-level field '{quote(extra)}'")
@@ -344,11 +353,11 @@ def parse_document(
     citable = {**(known_sources or {}), **out.sources}
     seen: dict[str, int] = {}
     for i, entry in enumerate(_entries(data, "drugs", not overlay, c)):
-        where = _label(i, entry, "drug")
+        where = label(i, entry, "drug")
         if not isinstance(entry, Mapping):
-            c.add(where, f"must be a mapping, not {_type_name(entry)}")
+            c.add(where, f"must be a mapping, not {type_name(entry)}")
             continue
-        name = _entry_name(entry)
+        name = entry_name(entry)
         twice = _written_twice(seen, name, i, where, c)
         if overlay and set(map(str, entry)) <= _EXTEND_KEYS:
             name = c.text(where, entry, "name")
@@ -358,25 +367,25 @@ def parse_document(
                 out.extensions.append((name, names, salts))
                 out.claims.append((where, (name, *names)))
             continue
-        drug = _parse_drug(i, entry, citable, c)
+        drug = _parse_drug(i, entry, citable, c, overlay=overlay)
         if twice:
             continue
         if drug is not None:
             out.drugs.append(drug)
             out.claims.append((where, (drug.name, *drug.names)))
         elif name:  # invalid, but its names can still clash with others'
-            names = _Collector().text_list(where, entry, "names")
+            names = Collector().text_list(where, entry, "names")
             out.claims.append((where, (name, *names)))
-    seen = {}
+    markets: dict[str, list[tuple[int, frozenset[str]]]] = {}
     for i, entry in enumerate(_entries(data, "products", False, c)):
-        where = _label(i, entry, "product")
-        twice = _written_twice(seen, _entry_name(entry), i, where, c)
-        product = _parse_product(i, entry, c)
+        where = label(i, entry, "product")
+        product = _parse_product(i, entry, citable, c)
+        twice = _product_twice(markets, entry_name(entry), i, entry, where, c)
         if twice:
             continue
         if product is not None:
             out.products.append(product)
-        if _entry_name(entry):
-            out.claims.append((where, (_entry_name(entry),)))
+        if entry_name(entry):
+            out.claims.append((where, (entry_name(entry),)))
     c.problems.extend(claim_names(out.claims))
     return out, c.problems

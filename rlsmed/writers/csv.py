@@ -8,7 +8,7 @@ from typing import TextIO
 from ..models import Finding, InputRecord, LineStatus, ResultBatch
 from ..report import ReportMeta
 from .base import RunEnd
-from .labels import dose, kb_label
+from .labels import dose, kb_label, references
 from .safety import csv_cell
 
 __all__ = ["COLUMNS", "CsvWriter"]
@@ -28,6 +28,7 @@ COLUMNS = (
     "match",
     "score",
     "product",
+    "verify",
     "drug_class",
     "effect",
     "evidence",
@@ -70,13 +71,14 @@ class CsvWriter:
             "match": f.match.value,
             "score": f"{f.score:g}",
             "product": f.product,
+            "verify": f.verify,
             "drug_class": d.drug_class,
             "effect": d.effect.value,
             "evidence": d.evidence.value,
             "ignored": "yes" if f.ignored else "no",
             "rationale": d.rationale,
             "considerations": f.considerations,
-            "sources": "; ".join(s.reference for s in d.sources),
+            "sources": references(d),
             "kb_version": kb,
         }
         return [cells[column] for column in COLUMNS]

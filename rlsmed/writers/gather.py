@@ -20,6 +20,7 @@ from ..models import (
     InputRecord,
     LineResult,
     LineStatus,
+    MatchKind,
     ResultBatch,
 )
 from .grouping import Holding
@@ -78,7 +79,7 @@ class Gatherer:
             self._holding.add(record.patient, LineResult(record, flagged_status, findings, outcomes[i].recognized))
             for f in findings:
                 g.drugs.setdefault((f.drug.name, f.considerations), f)
-                g.fuzzy = g.fuzzy or f.needs_verification
+                g.fuzzy = g.fuzzy or f.match is MatchKind.FUZZY
         g.flagged += len(batch.findings)
         states = list(map(OUTCOME_STATE, outcomes))
         room = max(0, self._list_unrecognized - len(g.unrecognized))

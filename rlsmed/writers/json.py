@@ -28,6 +28,7 @@ from ..models import (
     MatchKind,
     Recognition,
     ResultBatch,
+    Source,
 )
 from ..readers.statuses import reason
 from ..report import Advice, ReportMeta, Summary
@@ -48,16 +49,19 @@ def drug_fields(drug: Drug) -> dict[str, object]:
         "drug_class": drug.drug_class,
         "effect": drug.effect.value,
         "evidence": drug.evidence.value,
+        "evidence_kinds": [k.value for k in drug.evidence_kinds],
         "evidence_basis": drug.evidence_basis,
         "mechanism": drug.mechanism,
         "rationale": drug.rationale,
         "atc": list(drug.atc),
         "rxcui": drug.rxcui or None,
-        "sources": [
-            {"citation": s.citation, "doi": s.doi or None, "pmid": s.pmid or None, "url": s.url or None}
-            for s in drug.sources
-        ],
+        "sources": [_source(s) for s in drug.sources],
+        "class_sources": [_source(s) for s in drug.class_sources],
     }
+
+
+def _source(s: Source) -> dict[str, str | None]:
+    return {"citation": s.citation, "doi": s.doi or None, "pmid": s.pmid or None, "url": s.url or None}
 
 
 def _str(value: str | None) -> str:
@@ -129,7 +133,8 @@ class JsonWriter:
             f"{{{where(f.record)}{context}, "
             f'"ingredient": {_encode(f.drug.name)}, "matched_text": {_encode(f.matched_text)}, '
             f'"matched_as": {_encode(f.matched_as)}, "match": "{"exact" if exact else "fuzzy"}", "score": {f.score}, '
-            f'"needs_verification": {"false" if exact else "true"}, '
+            f'"needs_verification": {"false" if exact and not f.verify else "true"}, '
+            f'"verify": {_str(f.verify or None)}, '
             f'"product": {_str(f.product or None)}, "ignored": {"true" if f.ignored else "false"}, '
             f'"indication": {_str(f.indication or None)}, {tail}'
         )
@@ -150,6 +155,11 @@ class JsonWriter:
     def start(self, meta: ReportMeta, out: TextIO, *, reread: bool = False) -> None:
         self._out = out
         out.write(f'{{\n"kb_version": {_dumps(meta.kb_version)},\n"kb_updated": {_dumps(meta.kb_updated)},\n')
+        if meta.site_files:
+            files = [{"path": path, "sha256": digest} for path, digest in meta.site_files]
+            out.write(f'"kb_site_files": {_dumps(files)},\n')
+        if meta.country:
+            out.write(f'"country": {_dumps(meta.country)},\n')
         out.write('"findings": [')
         self._keep = not reread  # an input that cannot be read again: keep what the later lists need
         self._kept_recognized: list[tuple[InputRecord, tuple[Recognition, ...]]] = []

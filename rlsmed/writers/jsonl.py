@@ -43,6 +43,14 @@ class JsonlWriter:
         self._out = out
         self._version = encode_basestring_ascii(meta.kb_version)
         self._updated = encode_basestring_ascii(meta.kb_updated)
+        # Site files and the country stand in every object, as the knowledge-base version does.
+        extra = ""
+        if meta.site_files:
+            files = [{"path": path, "sha256": digest} for path, digest in meta.site_files]
+            extra += f', "kb_site_files": {json.dumps(files)}'
+        if meta.country:
+            extra += f', "country": {json.dumps(meta.country)}'
+        self._updated += extra
         # The iron advice goes with each patient who has a finding (a report's advice, per patient).
         iron = iron_advice(meta.ferritin, meta.tsat)
         self._advice = json.dumps([{"topic": iron.topic, "text": iron.text, "sources": list(iron.sources)}])

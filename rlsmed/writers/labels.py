@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from ..models import Effect, Finding, InputRecord, MatchKind
+from ..models import Drug, Effect, Finding, InputRecord, MatchKind
 from ..report import ReportMeta, plural
 
-__all__ = ["DISCLAIMER", "dose", "effect_label", "kb_label", "match_label", "place", "plural"]
+__all__ = ["DISCLAIMER", "dose", "effect_label", "kb_label", "match_label", "place", "plural", "references"]
 
 _SHORT_EFFECT = {
     Effect.WORSENS: "may worsen RLS",
@@ -45,8 +45,15 @@ def effect_label(f: Finding, *, short: bool = False) -> str:
 
 def match_label(f: Finding) -> str:
     if f.match is MatchKind.EXACT:
-        return "exact"
+        return f"exact: {f.verify}" if f.verify else "exact"
     return f"fuzzy {f.score:g}: verify"
+
+
+def references(drug: Drug) -> str:
+    """A drug's sources, then those on its class (which do not name it), as one line."""
+    refs = [s.reference for s in drug.sources]
+    refs += [f"class: {s.reference}" for s in drug.class_sources]
+    return "; ".join(refs)
 
 
 def place(record: InputRecord, many_sources: bool) -> str:
@@ -56,5 +63,11 @@ def place(record: InputRecord, many_sources: bool) -> str:
 
 
 def kb_label(meta: ReportMeta) -> str:
-    """The knowledge base a report rests on, as every report states it: "2.0.0 (2026-12-01)"."""
-    return f"{meta.kb_version} ({meta.kb_updated})"
+    """The knowledge base a report rests on, as every report states it: "2.0.0 (2026-12-01)", with the
+    site files layered on it (each with the start of its SHA-256) and the country products were read for."""
+    label = f"{meta.kb_version} ({meta.kb_updated})"
+    if meta.site_files:
+        label += " with " + ", ".join(f"{path} (sha256 {digest[:12]})" for path, digest in meta.site_files)
+    if meta.country:
+        label += f", products of {meta.country}"
+    return label

@@ -9,7 +9,7 @@ from ..models import Drug, LineResult, ResultBatch
 from ..report import NEVER_SCREENED, ReportMeta
 from .base import RunEnd
 from .gather import Gatherer
-from .labels import DISCLAIMER, dose, effect_label, match_label, place, plural
+from .labels import DISCLAIMER, dose, effect_label, kb_label, match_label, place, plural, references
 from .safety import printable
 
 __all__ = ["MarkdownWriter", "md"]
@@ -34,7 +34,7 @@ class MarkdownWriter:
         self._sections = 0
         self._gatherer = Gatherer(self._emit)
         out.write("# rlsmed report\n\n")
-        out.write(f"Knowledge base {md(meta.kb_version)} ({md(meta.kb_updated)}).\n\n## Findings\n\n")
+        out.write(f"Knowledge base {md(kb_label(meta))}.\n\n## Findings\n\n")
 
     def _emit(self, patient: str | None, rows: list[LineResult]) -> None:
         # Markdown tables are written a row at a time: a patient's section, or the one table in chunks.
@@ -100,7 +100,7 @@ class MarkdownWriter:
             w("## Sources\n\n")
             for drug in drugs:
                 w(f"- **{md(drug.name)}** ({drug.evidence.value}: {md(drug.evidence_basis)}): ")
-                w("; ".join(md(s.reference) for s in drug.sources) + "\n")
+                w(md(references(drug)) + "\n")
             w("\n")
         w(f"_{DISCLAIMER}_\n")
         return []

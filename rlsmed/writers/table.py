@@ -28,7 +28,9 @@ _WIDE = 150
 
 
 def _short_match(f: Finding) -> str:
-    return "exact" if f.match is MatchKind.EXACT else f"fuzzy {f.score:g}"
+    if f.match is MatchKind.EXACT:
+        return "exact, verify" if f.verify else "exact"
+    return f"fuzzy {f.score:g}"
 
 
 def _lit(text: str, style: str = "") -> Text:
@@ -149,7 +151,7 @@ class TableWriter:
                     _lit(where if i == 0 else "", style),
                     written,
                     Text(drug, style=style or "bold"),
-                    _lit(f.matched_as, style),
+                    _lit(f.matched_as + (f" ({f.verify})" if f.verify else ""), style),
                     Text(_short_match(f), style=style or ("yellow" if f.needs_verification else "")),
                     Text(effect_label(f, short=True), style=style or _EFFECT_STYLE.get(f.drug.effect, "")),
                     Text(f.drug.evidence.value, style=style),
