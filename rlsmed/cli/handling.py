@@ -10,6 +10,7 @@ from typing import ParamSpec
 import typer
 
 from ..errors import ExitCode, KnowledgeBaseError, RlsmedError
+from ..signals import exit_code, stop_message
 from .streams import flush_stdout
 
 __all__ = ["debug", "error", "handled", "say"]
@@ -80,9 +81,9 @@ def handled(command: Callable[P, None]) -> Callable[P, None]:
                 raise
             error(e)
             raise typer.Exit(ExitCode.ERROR) from None
-        except KeyboardInterrupt:
-            say("rlsmed: interrupted")
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except KeyboardInterrupt as e:  # Ctrl-C, or Stopped by SIGTERM or SIGHUP
+            say(f"rlsmed: {stop_message(e)}")
+            raise typer.Exit(exit_code(e)) from None
         except Exception as e:
             if debug():
                 raise

@@ -7,6 +7,7 @@ import sys
 import typer
 
 from ..errors import ExitCode, RlsmedError
+from ..signals import exit_code, stop_message
 from . import check, knowledge  # noqa: F401  (importing them adds their commands to the app)
 from .app import app
 from .handling import debug, error, say
@@ -39,9 +40,10 @@ def _main(argv: list[str] | None) -> int:
     except typer.TyperException as e:  # usage errors: unknown option, bad value, missing argument
         say(f"rlsmed: {e.format_message()} (see rlsmed --help)")
         return e.exit_code
-    except typer.Abort:  # Ctrl-C while the options were read
-        say("rlsmed: interrupted")
-        return ExitCode.INTERRUPTED
+    except typer.Abort as e:  # Ctrl-C (or SIGTERM, SIGHUP) while the options were read
+        stopped = e.__cause__ if isinstance(e.__cause__, KeyboardInterrupt) else KeyboardInterrupt()
+        say(f"rlsmed: {stop_message(stopped)}")
+        return exit_code(stopped)
     except RlsmedError as e:  # writing --help or --version failed
         if debug():
             raise
