@@ -6,7 +6,6 @@ line, never a traceback. This module imports only small standard modules, and in
 before anything heavy is imported.
 """
 
-import contextlib
 import os
 import signal
 
@@ -19,9 +18,11 @@ def run() -> None:
     """Run the command line; never returns."""
     _guard_standard_fds()
     for signum in STOPS:
-        with contextlib.suppress(ValueError, OSError):  # not the main thread
+        try:
             if signal.getsignal(signum) is not signal.SIG_IGN:  # `nohup` ignores SIGHUP: so do we
                 signal.signal(signum, stop)
+        except (ValueError, OSError):  # not the main thread
+            pass
     try:
         from .cli.main import run as run_cli
 
@@ -31,8 +32,10 @@ def run() -> None:
 
 
 def _stopped(e: KeyboardInterrupt) -> None:
-    with contextlib.suppress(OSError):
+    try:  # noqa: SIM105 (no contextlib: it costs milliseconds before signals are handled)
         os.write(2, f"rlsmed: {stop_message(e)}\n".encode())
+    except OSError:
+        pass
     os._exit(exit_code(e))
 
 

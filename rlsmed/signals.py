@@ -8,15 +8,15 @@ output file and the worker pool hold the signals back around their critical step
 nothing of rlsmed, so that any module may.
 """
 
-import contextlib
 import signal
-from collections.abc import Iterator
 
-TYPE_CHECKING = False  # not typing's: importing typing costs milliseconds before Ctrl-C is handled
+# Not typing's TYPE_CHECKING, nor contextlib: the console script imports this module before it can handle
+# a signal, and every millisecond of importing is a moment where Ctrl-C would print a traceback.
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any
 
-__all__ = ["STOPS", "Held", "Stopped", "deliver", "exit_code", "stop", "stop_message", "stops_held"]
+__all__ = ["STOPS", "Held", "Stopped", "deliver", "exit_code", "received", "stop", "stop_message", "stops_held"]
 
 # The signals that stop a run: Ctrl-C; `kill`, `timeout`, `systemctl stop`, a cancelled CI job; a
 # terminal closed.
@@ -39,11 +39,24 @@ def stop(signum: int, frame: object) -> None:
     later ones would only interrupt the clean-up (removing a partial report, stopping worker processes),
     so they are ignored from then on."""
     for number in STOPS:
-        with contextlib.suppress(ValueError, OSError):
+        try:  # noqa: SIM105 (contextlib costs milliseconds of start-up: see above)
             signal.signal(number, signal.SIG_IGN)
+        except (ValueError, OSError):  # not the main thread
+            pass
+    _received.append(signum)
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise Stopped(signum)
+
+
+_received: list[int] = []  # the signals `stop` acted on in this process
+
+
+def received() -> KeyboardInterrupt | None:
+    """The stop `stop` raised in this process, if any (also when a library, such as Typer, caught it)."""
+    if not _received:
+        return None
+    return KeyboardInterrupt() if _received[0] == signal.SIGINT else Stopped(_received[0])
 
 
 def exit_code(stopped: BaseException) -> int:
@@ -54,9 +67,10 @@ def exit_code(stopped: BaseException) -> int:
 def stop_message(stopped: BaseException) -> str:
     """What a stopped run says: "interrupted" (Ctrl-C), "terminated (SIGTERM)", "hung up (SIGHUP)"."""
     signum = getattr(stopped, "signum", signal.SIGINT)
-    with contextlib.suppress(ValueError):
+    try:
         return _SAID.get(signal.Signals(signum).name, "stopped by a signal")
-    return "stopped by a signal"
+    except ValueError:
+        return "stopped by a signal"
 
 
 class Held:
@@ -72,28 +86,38 @@ class Held:
         return bool(self.signums)
 
 
-@contextlib.contextmanager
-def stops_held(*, ignore: bool = False) -> Iterator[Held]:
+def stops_held(*, ignore: bool = False) -> "_Holding":
+    """The stop signals held back while a few steps that must not be cut in two run: `with stops_held()
+    as held:`, then `deliver(held)` (see _Holding)."""
+    return _Holding(ignore)
+
+
+class _Holding:
     """The stop signals held back while a few steps that must not be cut in two run (a file created and
     its removal arranged; worker processes started); the caller acts on them afterwards with `deliver`.
     With `ignore`, they are ignored instead (during clean-up). Only the main thread can change signal
     handlers: elsewhere nothing changes, and neither does a signal not handled from Python or ignored."""
-    held = Held()
-    import threading  # only here: most runs never hold a signal back
 
-    if threading.current_thread() is not threading.main_thread():
-        yield held
-        return
-    previous: dict[int, Any] = {}
-    for number in STOPS:
-        handler = signal.getsignal(number)
-        if handler is None or handler is signal.SIG_IGN:  # not set from Python, or ignored already
-            continue
-        previous[number] = handler
-        signal.signal(number, signal.SIG_IGN if ignore else held)
-    try:
-        yield held
-    finally:
+    def __init__(self, ignore: bool) -> None:
+        self._ignore = ignore
+        self._previous: dict[int, Any] = {}
+
+    def __enter__(self) -> Held:
+        held = Held()
+        import threading  # only here: most runs never hold a signal back
+
+        if threading.current_thread() is not threading.main_thread():
+            return held
+        for number in STOPS:
+            handler = signal.getsignal(number)
+            if handler is None or handler is signal.SIG_IGN:  # not set from Python, or ignored already
+                continue
+            self._previous[number] = handler
+            signal.signal(number, signal.SIG_IGN if self._ignore else held)
+        return held
+
+    def __exit__(self, *exc: object) -> None:
+        previous, self._previous = self._previous, {}
         for number, handler in previous.items():
             signal.signal(number, handler)
 
