@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import queue
 import signal
+import threading
 import time
 from array import array
 from collections import deque
 from collections.abc import Iterator
+from itertools import cycle
 from multiprocessing.connection import Connection
 from typing import Any, NamedTuple, NoReturn
 
@@ -42,6 +45,7 @@ class Coded(NamedTuple):
     hits: dict[int, Encoded]  # by line: the hits of flagged lines, and of the lines asked for
 
 
+_IN_FLIGHT_PER_JOB = 3  # batches sent to each worker ahead: enough to keep it busy, few enough to stay small
 _STOP_SECONDS = 5.0  # for the workers to end once told to (then they are killed)
 
 _worker_matcher: Matcher | None = None
@@ -154,43 +158,32 @@ class ParallelMatcher:
                 finally:
                     theirs.close()
                 self._workers.append(_Worker(process, ours))
+        self._feeder = _Feeder()  # after forking: a worker gets no copy of the thread
         if held:
             self.terminate()
             deliver(held)
 
     def screen_batches(self, batches: Iterator[list[InputRecord]]) -> Iterator[ResultBatch]:
-        """The results of each batch of records, in the order the batches came.
-
-        Batch i goes to worker i mod N, one batch at a time: a worker is sent its next batch as soon as
-        its result is taken, before that result is turned into findings, so that it works meanwhile.
-        With one batch in flight a worker never waits to send a result while the main process waits to
-        send it a batch (large batches and results would otherwise fill both pipes)."""
+        """The results of each batch of records, in the order the batches came: batch i is screened by
+        worker i mod N, a few batches ahead of the one whose results are taken."""
         pending: deque[tuple[list[InputRecord], _Worker]] = deque()
+        ahead = len(self._workers) * _IN_FLIGHT_PER_JOB
         try:
-            batches = iter(batches)
-            for worker, records in zip(self._workers, batches, strict=False):  # fewer batches than workers: fine
-                self._send(worker, records)
+            for records, worker in zip(batches, cycle(self._workers)):
+                # Lines with RxNorm codes are finished here, from their hits and their codes.
+                wanted = [i for i, r in enumerate(records) if r.codes] if any(map(RECORD_CODES, records)) else []
+                self._feeder.send(worker.conn, (list(map(RECORD_TEXT, records)), wanted))
                 pending.append((records, worker))
+                if len(pending) >= ahead:
+                    done, by = pending.popleft()
+                    yield self._results(done, self._receive(by))
             while pending:
-                records, worker = pending.popleft()
-                following = next(batches, None)  # read while the worker screens
-                coded = self._receive(worker)
-                if following is not None:
-                    self._send(worker, following)
-                    pending.append((following, worker))
-                yield self._results(records, coded)
+                done, by = pending.popleft()
+                yield self._results(done, self._receive(by))
             self._finish()
         except BaseException:  # an error, Ctrl-C, or the consumer stopping early (GeneratorExit)
             self.terminate()
             raise
-
-    def _send(self, worker: _Worker, records: list[InputRecord]) -> None:
-        # Lines with RxNorm codes are finished here, from their hits and their codes.
-        wanted = [i for i, r in enumerate(records) if r.codes] if any(map(RECORD_CODES, records)) else []
-        try:
-            worker.conn.send((list(map(RECORD_TEXT, records)), wanted))
-        except OSError:  # the worker has gone
-            self._gone(worker)
 
     def _receive(self, worker: _Worker) -> Coded:
         try:
@@ -215,8 +208,8 @@ class ParallelMatcher:
         """Every batch is done: the workers are told to end, and waited for."""
         workers, self._workers = self._workers, []
         for worker in workers:
-            with contextlib.suppress(OSError):
-                worker.conn.send(None)
+            self._feeder.send(worker.conn, None)
+        self._feeder.stop()
         _reap(workers)
 
     def terminate(self) -> None:
@@ -229,6 +222,7 @@ class ParallelMatcher:
             for worker in workers:
                 with contextlib.suppress(OSError, ValueError, AttributeError):
                     worker.process.terminate()
+            self._feeder.stop()  # a send to a worker that has gone fails, and the thread goes on to the end
             _reap(workers)
 
     def _results(self, records: list[InputRecord], coded: Coded) -> ResultBatch:
@@ -242,6 +236,32 @@ class ParallelMatcher:
         outcomes = list(map(table.__getitem__, coded.codes))
         hits = {i: _decode(matcher, encoded) for i, encoded in coded.hits.items()}
         return screener.finish(records, outcomes, hits)
+
+
+class _Feeder:
+    """Sends the batches to the workers from a thread of its own: the main process then only ever waits
+    for results, never to send a batch to a worker that is itself waiting to send a result (with large
+    batches and results both pipes can be full). Messages go out in the order given."""
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[tuple[Connection, object] | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._run, name="rlsmed-feeder", daemon=True)
+        self._thread.start()
+
+    def send(self, conn: Connection, message: object) -> None:
+        self._queue.put((conn, message))
+
+    def stop(self) -> None:
+        """Send what was given, then end (at once for workers that have gone); safe to call again."""
+        self._queue.put(None)
+        self._thread.join(_STOP_SECONDS)
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            conn, message = item
+            # A worker that has gone: the main process learns it, and how, when it asks for the result.
+            with contextlib.suppress(OSError, ValueError):
+                conn.send(message)
 
 
 def _reap(workers: list[_Worker]) -> None:
