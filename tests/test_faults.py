@@ -12,6 +12,7 @@ import os
 import signal
 import stat
 import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -27,7 +28,7 @@ from rlsmed.options import CheckOptions
 from rlsmed.writers.base import RunEnd
 from rlsmed.writers.json import JsonWriter
 
-from .helpers import run_cli, write
+from .helpers import ROOT, run_cli, write
 from .test_signals import _alive, _children, _start, _wait_for
 
 pytestmark = pytest.mark.usefixtures("tiny_kb")
@@ -296,3 +297,21 @@ def test_a_long_output_name_is_written(tmp_path: Path, length: int) -> None:
     assert result.exit_code == 1, result.stderr
     assert '"ingredient": "sertraline"' in (tmp_path / name).read_text(encoding="utf-8")
     assert sorted(p.name for p in tmp_path.iterdir()) == ["meds.txt", name]
+
+
+@POSIX
+@pytest.mark.parametrize(("signum", "said"), [(signal.SIGTERM, "terminated (SIGTERM)"), (signal.SIGINT, "interrupted")])
+def test_a_stop_while_the_options_are_read_says_so(signum: int, said: str) -> None:
+    # Typer turns a KeyboardInterrupt outside the command into a silent exit 130; rlsmed says which stop
+    # it was. The signal arrives while --version is being handled, inside Typer's own parsing.
+    program = (
+        "import os, signal, sys, typer\n"
+        "from rlsmed.entry import run\n"
+        f"typer.echo = lambda *a, **k: os.kill(os.getpid(), {int(signum)})\n"
+        "sys.argv = ['rlsmed', '--version']\n"
+        "run()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", program], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
+    )
+    assert (result.returncode, result.stderr) == (128 + signum, f"rlsmed: {said}\n")
