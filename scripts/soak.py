@@ -406,9 +406,11 @@ def main() -> int:
     if not os.path.isdir("/proc/self"):
         sys.exit("soak.py: needs Linux (/proc) to find the processes a run leaves")
     rng = random.Random(args.seed)
-    # A shell starts background jobs with Ctrl-C ignored, and rlsmed (as Python) keeps a signal ignored
-    # that it was started with: the runs must start with it handled to be sent one.
+    # A shell starts background jobs with Ctrl-C ignored (nohup: SIGHUP), and rlsmed (as Python) keeps a
+    # signal ignored that it was started with: the runs must start with them handled to be sent one.
     signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     console, codes = console_script(), documented_exit_codes()
     base = Path(tempfile.mkdtemp(prefix="rlsmed-soak-"))
     start = time.monotonic()
