@@ -291,10 +291,11 @@ def _parses(run: Run, report: bytes) -> None:
             for line in text.splitlines():
                 json.loads(line)
         elif run.fmt == "csv":
+            csv.field_size_limit(1 << 24)  # a line of the input can be 1 MiB long, and so a cell
             list(csv.reader(io.StringIO(text)))
         if not text:
             raise ValueError("empty")
-    except ValueError as e:
+    except (ValueError, csv.Error) as e:
         run.problems.append(f"the finished {run.fmt} report does not parse ({type(e).__name__})")
 
 
