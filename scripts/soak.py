@@ -293,7 +293,7 @@ def _parses(run: Run, report: bytes) -> None:
         elif run.fmt == "csv":
             csv.field_size_limit(1 << 24)  # a line of the input can be 1 MiB long, and so a cell
             list(csv.reader(io.StringIO(text)))
-        if not text:
+        if not text and run.fmt != "jsonl":  # JSON Lines of an input without records is empty
             raise ValueError("empty")
     except (ValueError, csv.Error) as e:
         run.problems.append(f"the finished {run.fmt} report does not parse ({type(e).__name__})")
