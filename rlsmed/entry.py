@@ -1,43 +1,42 @@
-"""The `rlsmed` console script and `python -m rlsmed`, and how a run handles Ctrl-C.
+"""The `rlsmed` console script and `python -m rlsmed`, and how a run handles Ctrl-C, SIGTERM and SIGHUP.
 
-Importing the command line (Typer, Click, Rich) takes tens of milliseconds; a Ctrl-C in that time must
-end the run like any other: exit 130 and one line, never a traceback. This module imports only small
-standard modules, and installs the handler before anything heavy is imported.
+Importing the command line (Typer, Click, Rich) takes tens of milliseconds; a signal in that time must
+end the run like any other: its exit code (130 for Ctrl-C, 143 for SIGTERM, 129 for SIGHUP) and one
+line, never a traceback. This module imports only small standard modules, and installs the handler
+before anything heavy is imported.
 """
 
-import contextlib
 import os
 import signal
 
-__all__ = ["run"]
+from .signals import STOPS, exit_code, stop, stop_message
 
-INTERRUPTED = 130  # as rlsmed.errors.ExitCode.INTERRUPTED, without importing it first
+__all__ = ["run"]
 
 
 def run() -> None:
     """Run the command line; never returns."""
     _guard_standard_fds()
-    with contextlib.suppress(ValueError, OSError):  # not the main thread
-        signal.signal(signal.SIGINT, _interrupt)
+    for signum in STOPS:
+        try:
+            if signal.getsignal(signum) is not signal.SIG_IGN:  # `nohup` ignores SIGHUP: so do we
+                signal.signal(signum, stop)
+        except (ValueError, OSError):  # not the main thread
+            pass
     try:
         from .cli.main import run as run_cli
 
         run_cli()
-    except KeyboardInterrupt:
-        _interrupted()
+    except KeyboardInterrupt as e:  # Stopped (SIGTERM, SIGHUP) too
+        _stopped(e)
 
 
-def _interrupt(signum: int, frame: object) -> None:
-    """The first Ctrl-C stops the run (KeyboardInterrupt); later ones would only interrupt the clean-up
-    (removing a partial report, stopping worker processes), so they are ignored from then on."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    raise KeyboardInterrupt
-
-
-def _interrupted() -> None:
-    with contextlib.suppress(OSError):
-        os.write(2, b"rlsmed: interrupted\n")
-    os._exit(INTERRUPTED)
+def _stopped(e: KeyboardInterrupt) -> None:
+    try:  # noqa: SIM105 (no contextlib: it costs milliseconds before signals are handled)
+        os.write(2, f"rlsmed: {stop_message(e)}\n".encode())
+    except OSError:
+        pass
+    os._exit(exit_code(e))
 
 
 def _guard_standard_fds() -> None:

@@ -14,7 +14,9 @@ class ExitCode(IntEnum):
     OK = 0
     FLAGGED = 1
     ERROR = 2
-    INTERRUPTED = 130
+    HUNG_UP = 129  # SIGHUP: the terminal closed (128 + the signal's number, as a shell reports it)
+    INTERRUPTED = 130  # Ctrl-C (SIGINT)
+    TERMINATED = 143  # SIGTERM: kill, timeout, systemctl stop, a cancelled job
 
 
 class RlsmedError(Exception):

@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["FERRITIN_MAX", "TSAT_MAX", "FailOn", "InputFormat", "OutputFormat"]
+__all__ = ["FERRITIN_MAX", "JOBS_MAX", "TSAT_MAX", "FailOn", "InputFormat", "OutputFormat"]
 
 FERRITIN_MAX = 100_000  # ng/mL: far above any measured value, so only typing errors are refused
 TSAT_MAX = 100  # transferrin saturation, %
+JOBS_MAX = 256  # --jobs above this is refused; below it, workers are never more than the cores or the batches
 
 
 class InputFormat(str, Enum):

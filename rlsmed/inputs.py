@@ -9,12 +9,15 @@ from __future__ import annotations
 import io
 import os
 import stat
+import zlib
 from collections.abc import Callable
 from typing import Any, BinaryIO, NamedTuple
 
 from .errors import InputError
 
-__all__ = ["STDIN", "Input", "RawReader"]
+__all__ = ["CHANGED", "STDIN", "Input", "Marks", "RawReader", "Reading"]
+
+CHANGED = "the input changed while it was read; check it again once it is no longer being written"
 
 STDIN = "<stdin>"
 
@@ -138,6 +141,75 @@ class _EndOnce(RawReader):
         if self._kept is not None and data:
             self._kept.append(data)
         return data
+
+
+class Reading(RawReader):
+    """An input opened for one reading: its read errors (a failing disk, a network file system, EIO)
+    become InputErrors naming it; with `watch`, it keeps a running checksum of the bytes read, and
+    `identity` is what the file was when opened, so that a second reading can tell that it changed."""
+
+    def __init__(self, item: Input, *, watch: bool = False) -> None:
+        self.name = item.name
+        self.done = 0  # bytes read so far
+        self.crc = 0 if watch else -1  # of the bytes read so far (-1: not watched)
+        self._stream = item.opener()  # its own errors on opening are InputErrors already
+        self.identity = _identity(self._stream) if watch else None
+
+    def read(self, size: int | None = -1) -> bytes:
+        try:
+            data = self._stream.read(-1 if size is None else size)
+        except OSError as e:
+            problem = f"read failed after {self.done:,} bytes: {e.strerror or type(e).__name__}"
+            raise InputError(self.name, problem) from None
+        self.done += len(data)
+        if self.crc >= 0 and data:
+            self.crc = zlib.crc32(data, self.crc)
+        return data
+
+    def mark(self) -> tuple[int, int]:
+        """How much has been read, and its checksum."""
+        return self.done, self.crc
+
+    def close(self) -> None:
+        try:
+            self._stream.close()
+        finally:
+            super().close()
+
+
+class Marks:
+    """What a file was when first opened, and how many bytes had been read (with their checksum) as each
+    batch of its records was given: a second reading must see the same, batch by batch."""
+
+    def __init__(self, identity: tuple[int, ...] | None) -> None:
+        self.identity = identity
+        self.seen: list[tuple[int, int]] = []
+        self._next = 0
+
+    def check(self, stream: Reading, name: str, *, first: bool, end: bool = False) -> None:
+        """Note the mark of the first reading; on a later one, InputError when it differs."""
+        mark = stream.mark()
+        if first:
+            self.seen.append(mark)
+            return
+        at, self._next = self._next, self._next + 1
+        if at >= len(self.seen) or self.seen[at] != mark or (end and self._next != len(self.seen)):
+            raise InputError(name, CHANGED)
+
+    def again(self, stream: Reading, name: str) -> None:
+        """A new reading starts: InputError when the file is no longer what it was."""
+        self._next = 0
+        if stream.identity != self.identity:
+            raise InputError(name, CHANGED)
+
+
+def _identity(stream: BinaryIO) -> tuple[int, ...] | None:
+    """A file's device, inode, size and modification time (None for a stream that is no file)."""
+    try:
+        info = os.fstat(stream.fileno())
+    except (OSError, ValueError, AttributeError, io.UnsupportedOperation):
+        return None
+    return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
 def _open_file(name: str) -> BinaryIO:

@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from .countries import country_code
 from .errors import UsageError
-from .formats import FERRITIN_MAX, TSAT_MAX, FailOn, InputFormat
+from .formats import FERRITIN_MAX, JOBS_MAX, TSAT_MAX, FailOn, InputFormat
 from .models import Evidence
 from .readers.base import ReadOptions
 
@@ -36,6 +36,9 @@ class CheckOptions(NamedTuple):
         """These options, or UsageError naming the first value out of range."""
         _check_lab("ferritin", self.ferritin, FERRITIN_MAX)
         _check_lab("tsat", self.tsat, TSAT_MAX)
+        jobs = self.jobs
+        if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or not 1 <= jobs <= JOBS_MAX):
+            raise UsageError(f"--jobs {jobs!r}: must be a whole number from 1 to {JOBS_MAX} (or None)")
         if self.country:
             try:
                 return self._replace(country=country_code(self.country))

@@ -10,13 +10,14 @@ import gc
 import os
 import threading
 from collections.abc import Callable, Iterator, Sequence
+from itertools import chain, islice
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 
 from .advice import iron_advice
 from .engine import engine, resolve_ingredients
 from .errors import RlsmedError
-from .formats import InputFormat
-from .inputs import Input
+from .formats import JOBS_MAX, InputFormat
+from .inputs import Input, Marks, Reading
 from .models import InputRecord, LineResult, Recognition, ResultBatch
 from .options import CheckOptions
 from .readers import HEAD, ReadOptions, detect_format, reader_for
@@ -57,6 +58,7 @@ class Screening:
         self._formats: dict[int, InputFormat] = {}  # each input's format, where it was detected early
         self._parallel: ParallelMatcher | None = None  # the worker pool of --jobs, while it runs
         self._quiet_gc = False
+        self._marks: dict[int, Marks] = {}  # by input: what the first reading saw, when it is read again
 
     @property
     def input_names(self) -> list[str]:
@@ -95,7 +97,11 @@ class Screening:
         """Screen the inputs a batch at a time (the first and only screening pass)."""
         add_batch = self.tally.add_batch
         batches = self.record_batches(count_skipped=True)
-        jobs = self.options.jobs if self.options.jobs is not None else _default_jobs(self.inputs)
+        jobs = min(self.options.jobs or _default_jobs(self.inputs), usable_cores())
+        if jobs > 1:  # never more workers than batches: an input of one batch is screened here
+            first = list(islice(batches, jobs))
+            jobs = min(jobs, len(first))
+            batches = chain(first, batches)
         if jobs > 1:
             from .parallel import ParallelMatcher  # only now: most runs need no workers
 
@@ -125,17 +131,32 @@ class Screening:
     ) -> Iterator[list[InputRecord]]:
         """The records to screen, a batch at a time: those whose status leaves them out are counted as
         skipped (when `count_skipped`) and not given; with `only_left_out`, only those are given."""
+        return self._read_inputs(count_skipped=count_skipped, only_left_out=only_left_out, again=False)
+
+    def _read_inputs(self, *, count_skipped: bool, only_left_out: bool, again: bool) -> Iterator[list[InputRecord]]:
+        """The inputs read. The first reading of a run that reads its inputs again notes, for each file,
+        what it was and what had been read at each batch; the later ones (`again`) check that."""
         read = self.read_options()
         all_statuses = self.options.all_statuses
         for index, item in enumerate(self.inputs):
-            stream = item.opener()
+            # stdin, a pipe and text read again are the bytes kept from the first reading: only a file can change.
+            marks = self._marks.get(index) if again and item.replayable else None
+            watch = item.replayable and self._replay and not again
+            stream = Reading(item, watch=watch or marks is not None)
             try:
-                inner, head, name = _unpacked(stream, item.name, self.progress if count_skipped else None)
+                if marks is not None:
+                    marks.again(stream, item.name)
+                if watch:
+                    marks = self._marks[index] = Marks(stream.identity)
+                progress = self.progress if count_skipped else None
+                inner, head, name = _unpacked(stream, item.name, progress)  # type: ignore[arg-type]
                 fmt = self._formats.get(index) or self.options.input_format
                 if fmt is InputFormat.AUTO:
                     fmt = detect_format(name, head)
                 reader = reader_for(fmt)
                 for batch in reader.read_batches(Rewound(head, inner), item.name, read):  # type: ignore[arg-type]
+                    if marks is not None:
+                        marks.check(stream, item.name, first=watch)
                     if reader.statuses:
                         if only_left_out:
                             yield left_out(batch, all_statuses=all_statuses)[0]
@@ -151,6 +172,8 @@ class Screening:
                     yield batch
                 if count_skipped:
                     self.tally.summary.notes.extend(f"{item.name}: {note}" for note in reader.notes())
+                if marks is not None:
+                    marks.check(stream, item.name, first=watch, end=True)
             finally:
                 if item.replayable:
                     stream.close()
@@ -164,11 +187,11 @@ class Screening:
         """The same records once more, in the same batches as the first pass."""
         if not self.replayable:
             raise RuntimeError("stdin cannot be read twice")
-        return self.record_batches()
+        return self._read_inputs(count_skipped=False, only_left_out=False, again=True)
 
     def left_out_batches(self) -> Iterator[list[InputRecord]]:
         """The records that statuses left out (read again): for a report that lists them by line."""
-        return self.record_batches(only_left_out=True)
+        return self._read_inputs(count_skipped=False, only_left_out=True, again=True)
 
     def read_options(self) -> ReadOptions:
         """The read options of the run: what each format's reader learns from all of its inputs before any
@@ -319,4 +342,13 @@ def _default_jobs(inputs: Sequence[Input]) -> int:
     sizes = [i.size for i in inputs]
     if any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
         return 1
-    return max(1, os.cpu_count() or 1)
+    return usable_cores()
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity, where the system says), at most JOBS_MAX."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, JOBS_MAX))

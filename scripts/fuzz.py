@@ -30,7 +30,8 @@ sys.path.insert(0, str(ROOT))
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from rlsmed.api import Input, Screening, engine  # noqa: E402
+from rlsmed.api import Input, Screening  # noqa: E402
+from rlsmed.engine import engine  # noqa: E402
 from rlsmed.errors import InputError  # noqa: E402
 from rlsmed.formats import InputFormat  # noqa: E402
 from rlsmed.models import InputRecord, LineStatus  # noqa: E402
@@ -127,9 +128,10 @@ def targets(examples: int) -> dict[str, object]:
         assert all(isinstance(r.record, InputRecord) for r in results)
 
     os.environ["RLSMED_FUZZ_EXAMPLES"] = str(examples)  # the test suite's properties, with many examples
+    from tests import test_invariance as same
     from tests import test_properties as props
 
-    matcher = engine()[1]
+    matcher = engine().matcher
 
     def batches_match_lines() -> None:
         props.test_matching_a_batch_is_matching_each_line(matcher)
@@ -145,6 +147,10 @@ def targets(examples: int) -> dict[str, object]:
         "CSV rows accounted for": props.test_csv_rows_are_each_accounted_for_once,
         "FHIR resources accounted for": props.test_fhir_resources_are_each_accounted_for_once,
         "writers (every format)": props.test_every_writer_gives_well_formed_safe_output,
+        "same outcomes: encodings, line ends": same.test_every_encoding_and_line_end_gives_the_same_outcomes,
+        "same outcomes: text, CSV, NDJSON": same.test_text_csv_and_ndjson_give_the_same_outcomes,
+        "same outcome: what precedes, chunks": same.test_a_lines_outcome_does_not_depend_on_the_lines_before_it,
+        "bytes after an ASCII start": same.test_any_bytes_after_an_ascii_start_give_records_or_a_clean_error,
     }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -12,6 +13,17 @@ from rlsmed.engine import forget_engines
 from rlsmed.kb import loader
 
 from .helpers import GOLDEN, TINY_KB
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # A job started in the background (`cmd &` in a script, some CI runners) or under nohup has Ctrl-C or
+    # SIGHUP ignored, and a process keeps a signal ignored that it starts with (rlsmed does, as Python
+    # does): the tests that send them to rlsmed need them handled.
+    for number, handler in ((signal.SIGINT, signal.default_int_handler), (signal.SIGTERM, signal.SIG_DFL)):
+        if signal.getsignal(number) is signal.SIG_IGN:
+            signal.signal(number, handler)
+    if hasattr(signal, "SIGHUP") and signal.getsignal(signal.SIGHUP) is signal.SIG_IGN:
+        signal.signal(signal.SIGHUP, signal.SIG_DFL)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

@@ -157,7 +157,7 @@ HOSTILE = "\x1b]52;c;aGVsbG8=\x07\x9b31m\u202eevil\u200b\u2028x"
 
 
 def test_error_lines_never_carry_terminal_codes(tmp_path: Path) -> None:
-    path = write(tmp_path, "meds.csv", f"patient,med{HOSTILE}\nA,Zoloft\n")
+    path = write(tmp_path, "meds.tsv", f"patient\tmed{HOSTILE}\nA\tZoloft\n")  # a header: its cells are listed
     result = run_cli(["check", str(path), "--column", "nope"])
     assert result.exit_code == 2
     assert result.stderr.startswith(f"rlsmed: {path}: no column 'nope'")

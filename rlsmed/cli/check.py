@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from ..errors import UsageError
-from ..formats import FERRITIN_MAX, TSAT_MAX, FailOn, InputFormat, OutputFormat
+from ..formats import FERRITIN_MAX, JOBS_MAX, TSAT_MAX, FailOn, InputFormat, OutputFormat
 from .app import KbOption, app, kb_files
 from .destination import check_output
 from .destination import output as destination
@@ -95,8 +95,10 @@ def check(
         typer.Option(
             "--jobs",
             "-j",
-            help="Worker processes for matching (default: one per core for inputs of 8 MB or more).",
+            help="Worker processes for matching, up to 256; never more than the cores (default: one per core for"
+            " inputs of 8 MB or more).",
             min=1,
+            max=JOBS_MAX,
         ),
     ] = None,
 ) -> None:

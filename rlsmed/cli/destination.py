@@ -7,6 +7,7 @@ is complete; a run that fails or is interrupted leaves an existing file as it wa
 from __future__ import annotations
 
 import contextlib
+import errno
 import io
 import os
 import stat
@@ -15,7 +16,7 @@ from pathlib import Path
 from typing import TextIO, cast
 
 from ..errors import OutputError, UsageError
-from ..signals import deliver_sigint, sigint_held
+from ..signals import deliver, stops_held
 from .streams import fd_stream, stdout
 
 __all__ = ["check_output", "output"]
@@ -25,10 +26,10 @@ __all__ = ["check_output", "output"]
 def output(path: Path | None, files: list[str], kb_files: tuple[str, ...]) -> Iterator[TextIO]:
     """The report's destination: stdout, or --output FILE.
 
-    A regular file is written under a temporary name beside it (".NAME.rlsmed-XXXXXXXX.tmp") and renamed
-    onto it only when the report is complete: a run that fails or is interrupted leaves an existing file
-    as it was and no file of its own. Anything else (a device such as /dev/null, a FIFO, a terminal) is
-    written directly, and never removed.
+    A regular file is written under a temporary name beside it (".NAME.rlsmed-XXXXXXXX.tmp", readable by
+    its owner only) and renamed onto it only when the report is complete: a run that fails or is
+    interrupted leaves an existing file as it was and no file of its own. Anything else (a device such as
+    /dev/null, a FIFO, a terminal) is written directly, and never removed.
     """
     if path is None:
         yield from _to_stdout()
@@ -49,11 +50,10 @@ def output(path: Path | None, files: list[str], kb_files: tuple[str, ...]) -> It
     created: tuple[int, str] | None = None
     file: TextIO | None = None
     try:
-        # A Ctrl-C between creating the temporary file and this `try` would leave it behind.
-        with sigint_held() as held:
+        # A Ctrl-C (or SIGTERM, SIGHUP) between creating the temporary file and this `try` would leave it.
+        with stops_held() as held:
             created = _temporary(target, final, info)
-        if held:
-            deliver_sigint()
+        deliver(held)
         if created is None:  # no file can be made beside it (a directory without write permission)
             yield from _in_place(target)
             return
@@ -61,6 +61,7 @@ def output(path: Path | None, files: list[str], kb_files: tuple[str, ...]) -> It
         yield file
         file.close()
         try:
+            _finished(created[1], info)
             os.replace(created[1], final)
         except OSError as e:
             raise OutputError(f"{name}: {e.strerror or type(e).__name__}") from None
@@ -150,33 +151,43 @@ def _open_output(target: str) -> int:
 
 
 def _temporary(target: str, final: str, info: os.stat_result | None) -> tuple[int, str] | None:
-    """A new file beside `final` for the report, with the permissions `open(target, "w")` would give
-    (those of the file it replaces, or the umask's for a new file); None when the directory does not
-    allow it but `target` itself is writable."""
+    """A new file beside `final` for the report, readable by its owner only while it is written (it
+    takes the report's permissions when renamed, `_finished`); None when the directory does not allow
+    it but `target` itself is writable. A name too long to take the temporary name's 23 more characters
+    gets a short one (".rlsmed-XXXXXXXX.tmp")."""
     directory, base = os.path.split(final)
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    prefix = f".{base}"
     for _ in range(100):
-        path = os.path.join(directory, f".{base}.rlsmed-{os.urandom(4).hex()}.tmp")
+        path = os.path.join(directory, f"{prefix}.rlsmed-{os.urandom(4).hex()}.tmp")
         try:
-            fd = os.open(path, flags, 0o600 if info is not None else 0o666)
+            fd = os.open(path, flags, 0o600)
         except FileExistsError:
             continue
         except OSError as e:
+            if e.errno == errno.ENAMETOOLONG and prefix:
+                prefix = ""
+                continue
             if info is not None and os.access(target, os.W_OK):
                 return None
             raise UsageError(f"--output {target}: {e.strerror or 'cannot be written'}") from None
-        if info is not None:
-            try:
-                if hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
-                    with contextlib.suppress(OSError):
-                        os.fchown(fd, info.st_uid, info.st_gid)
-                os.chmod(path, stat.S_IMODE(info.st_mode))
-            except BaseException:
-                os.close(fd)
-                os.unlink(path)
-                raise
+        if info is not None and hasattr(os, "fchown") and (info.st_uid, info.st_gid) != (os.geteuid(), os.getegid()):
+            with contextlib.suppress(OSError):
+                os.fchown(fd, info.st_uid, info.st_gid)
         return fd, path
     raise UsageError(f"--output {target}: no temporary name is free beside it")
+
+
+def _finished(path: str, info: os.stat_result | None) -> None:
+    """The complete report takes the permissions `open(target, "w")` would give: those of the file it
+    replaces, or the umask's for a new file."""
+    if info is not None:
+        mode = stat.S_IMODE(info.st_mode)
+    else:
+        umask = os.umask(0o077)  # read by setting it: 077 meanwhile lets no file be more open
+        os.umask(umask)
+        mode = 0o666 & ~umask
+    os.chmod(path, mode)
 
 
 def _in_place(target: str) -> Iterator[TextIO]:

@@ -10,15 +10,17 @@ from typing import ParamSpec
 import typer
 
 from ..errors import ExitCode, KnowledgeBaseError, RlsmedError
+from ..signals import exit_code, stop_message
 from .streams import flush_stdout
 
-__all__ = ["debug", "error", "handled", "say"]
+__all__ = ["debug", "error", "handled", "say", "stop_said"]
 
 P = ParamSpec("P")
 
 
 class _Settings:
     debug = False  # --debug: tracebacks instead of one-line messages
+    stop_said = False  # a command said that it was stopped (Ctrl-C, SIGTERM, SIGHUP)
 
 
 def debug(on: bool | None = None) -> bool:
@@ -26,6 +28,11 @@ def debug(on: bool | None = None) -> bool:
     if on is not None:
         _Settings.debug = on
     return _Settings.debug
+
+
+def stop_said() -> bool:
+    """Whether a command has said that it was stopped (see `handled`)."""
+    return _Settings.stop_said
 
 
 def say(*lines: str) -> None:
@@ -80,9 +87,10 @@ def handled(command: Callable[P, None]) -> Callable[P, None]:
                 raise
             error(e)
             raise typer.Exit(ExitCode.ERROR) from None
-        except KeyboardInterrupt:
-            say("rlsmed: interrupted")
-            raise typer.Exit(ExitCode.INTERRUPTED) from None
+        except KeyboardInterrupt as e:  # Ctrl-C, or Stopped by SIGTERM or SIGHUP
+            say(f"rlsmed: {stop_message(e)}")
+            _Settings.stop_said = True
+            raise typer.Exit(exit_code(e)) from None
         except Exception as e:
             if debug():
                 raise

@@ -7,9 +7,10 @@ import sys
 import typer
 
 from ..errors import ExitCode, RlsmedError
+from ..signals import exit_code, received, stop_message
 from . import check, knowledge  # noqa: F401  (importing them adds their commands to the app)
 from .app import app
-from .handling import debug, error, say
+from .handling import debug, error, say, stop_said
 from .streams import Stderr, StdoutGuard
 
 __all__ = ["main", "run"]
@@ -39,15 +40,23 @@ def _main(argv: list[str] | None) -> int:
     except typer.TyperException as e:  # usage errors: unknown option, bad value, missing argument
         say(f"rlsmed: {e.format_message()} (see rlsmed --help)")
         return e.exit_code
-    except typer.Abort:  # Ctrl-C while the options were read
-        say("rlsmed: interrupted")
-        return ExitCode.INTERRUPTED
+    except typer.Abort as e:  # Ctrl-C (or SIGTERM, SIGHUP) while the options were read (older Click)
+        return _stopped(e.__cause__ if isinstance(e.__cause__, KeyboardInterrupt) else KeyboardInterrupt())
     except RlsmedError as e:  # writing --help or --version failed
         if debug():
             raise
         error(e)
         return ExitCode.ERROR
+    # Typer turns a stop outside the command itself (while the options are read) into a silent 130.
+    stopped = received()
+    if stopped is not None and not stop_said():
+        return _stopped(stopped)
     return result if isinstance(result, int) else ExitCode.OK
+
+
+def _stopped(stopped: KeyboardInterrupt) -> int:
+    say(f"rlsmed: {stop_message(stopped)}")
+    return exit_code(stopped)
 
 
 def run() -> None:

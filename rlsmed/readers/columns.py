@@ -112,10 +112,20 @@ def _named(headers: Sequence[str], keys: Sequence[str], name: str, source: str) 
     key = normalize_header(name)
     if key and key in keys:
         return list(keys).index(key)
+    count = f"{len(headers)} column{'s' if len(headers) != 1 else ''}"
+    if not _reads_as_header(stripped, keys):
+        # A file without a header line: its first row is a patient's data, never to be echoed.
+        raise InputError(source, f"no column {name!r}; the first row ({count}) does not read as a header line")
     shown = ", ".join(h for h in stripped if h)
     if len(shown) > 200:
         shown = shown[:200] + "…"
-    raise InputError(source, f"no column {name!r}; the columns are: {shown or '(none)'}")
+    raise InputError(source, f"no column {name!r}; the {count} are: {shown or '(none named)'}")
+
+
+def _reads_as_header(cells: Sequence[str], keys: Sequence[str]) -> bool:
+    """True when every cell reads as a column name and one names a column known from exports."""
+    known = any(k in _KNOWN_HEADERS or k in _MEDICATION_SET for k in keys) or _medication_fallback(keys) is not None
+    return known and all(_column_name(c) for c in cells)
 
 
 class Columns(NamedTuple):

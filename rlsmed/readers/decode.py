@@ -13,6 +13,7 @@ __all__ = ["MAX_LINE", "iter_chunks", "iter_lines", "looks_like_json", "sniff_en
 
 CHUNK = 1 << 16
 MAX_LINE = 1 << 20  # a "line" longer than 1 MiB is not a medication list
+_NUL = "NUL byte in text; is this a binary file?"
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),
@@ -62,7 +63,9 @@ def looks_like_json(text: str) -> bool:
 
 
 def _line_number(done: int, text: str) -> int:
-    return done + text.count("\n") + 1
+    """The number of the line that ends `text`, after `done` lines (CRLF, CR and LF each end a line)."""
+    text = text.replace("\r\n", "\n")
+    return done + text.count("\n") + text.count("\r") + 1
 
 
 def iter_lines(stream: BinaryIO, where: str) -> Iterator[tuple[int, str]]:
@@ -112,8 +115,7 @@ def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]
         encoding, skip = sniff_encoding(head, final=len(head) < CHUNK)
     except ValueError as e:
         nul = head.find(b"\x00")
-        nul_line = head[:nul].count(b"\n") + 1
-        place = f"{where}:{nul_line}" if nul >= 0 else where
+        place = f"{where}:{_line_number(0, head[:nul].decode('latin-1'))}" if nul >= 0 else where
         raise InputError(place, f"{e}; is this a medication list?") from None
     # UTF-16 and UTF-32 go through an incremental decoder; one-byte-based text (ASCII, UTF-8, Windows-1252)
     # is cut at line ends and decoded a line's bytes at a time when it must be (_decode_lines).
@@ -143,7 +145,7 @@ def iter_chunks(stream: BinaryIO, where: str) -> Iterator[tuple[int, list[str]]]
             raise InputError(f"{where}:{at}", f"bytes that are not valid {label} text") from None
         if "\x00" in text:
             at = _line_number(lineno, pending + text[: text.index("\x00")])
-            raise InputError(f"{where}:{at}", "NUL byte in text; is this a binary file?")
+            raise InputError(f"{where}:{at}", _NUL)
         if "\ufeff" in text:
             text = text.replace("\ufeff", "")
         text = pending + text

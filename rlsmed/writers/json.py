@@ -40,6 +40,7 @@ _dumps = json.dumps
 _encode = encode_basestring_ascii
 _NULLS = '"patient": null, "record": null, "status": null'
 _EXACT = MatchKind.EXACT
+_CHANGED = "the input changed while it was read"  # read again and found longer or shorter
 KEEP_UNRECOGNIZED = 10_000  # unrecognised lines held for the last list before reading the input again
 
 
@@ -271,10 +272,13 @@ def _aligned(
     """The records read again, batch by batch, each batch with its states from the first reading."""
     done = 0
     for records in reread():
-        yield records, states[done : done + len(records)]
+        batch = states[done : done + len(records)]
+        if len(batch) != len(records):
+            raise InputError("", _CHANGED)
+        yield records, batch
         done += len(records)
     if done != len(states):
-        raise InputError("", "the input changed while it was being read")
+        raise InputError("", _CHANGED)
 
 
 def _write_list(out: TextIO, name: str, batches: Iterable[list[str]]) -> None:

@@ -296,14 +296,32 @@ def test_column_option_overrides_detection() -> None:
 def test_column_option_naming_a_missing_column() -> None:
     e = error("Drug,Comment\nSertraline,x\n", column="medicine")
     assert e.where == "meds.csv"
-    assert e.message == "no column 'medicine'; the columns are: Drug, Comment"
+    assert e.message == "no column 'medicine'; the 2 columns are: Drug, Comment"
+
+
+@pytest.mark.parametrize(
+    "first_row",
+    [
+        "MRN0012345,Jane Q Public,1961-02-03,Zoloft 50 mg,HIV positive",  # the audit's headerless export
+        "Jane Q Public,HIV positive,Zoloft",  # every cell short and without digits, but none a column name
+        "patient,Jane Q Public,1961-02-03",  # a known name among cells that are data
+    ],
+)
+def test_a_missing_column_never_echoes_a_row_that_is_not_a_header(first_row: str) -> None:
+    e = error(first_row + "\nx,y,z\n", column="medication")
+    assert (
+        e.message
+        == f"no column 'medication'; the first row ({first_row.count(',') + 1} columns) does not read as a header line"
+    )
+    for cell in first_row.split(","):
+        assert cell not in str(e)
 
 
 def test_patient_column_option() -> None:
     data = "medication,patient,Chart Number\nSertraline,ann,C-7\n"
     assert read(data, patient_column="Chart Number")[0].patient == "C-7"
     e = error(data, patient_column="chart")
-    assert e.message.startswith("no column 'chart'; the columns are: medication, patient, Chart Number")
+    assert e.message.startswith("no column 'chart'; the 3 columns are: medication, patient, Chart Number")
 
 
 def test_no_medication_column() -> None:
