@@ -37,6 +37,7 @@ class Coded(NamedTuple):
     codes: array[int]  # per line, the number of its outcome
     new: dict[int, Encoded]  # for each number first seen, the hits of one line with that outcome
     hits: dict[int, Encoded]  # by line: the hits of flagged lines, and of the lines asked for
+    marks: list[int]  # the lines that hold a word the matcher watches for (context reading)
 
 
 _IN_FLIGHT_PER_JOB = 3  # batches queued per worker: enough to keep it busy, few enough to stay small
@@ -48,13 +49,15 @@ _codes: dict[int, int] = {}  # a worker's outcome numbers, by the identity of it
 _kept: list[Outcome] = []  # those objects, kept alive so that no identity is reused
 
 
-def _start(kb_files: tuple[str, ...], country: str = "") -> None:
+def _start(kb_files: tuple[str, ...], country: str = "", watched: frozenset[str] = frozenset()) -> None:
     global _worker_matcher, _worker_screener
     # Ctrl-C reaches every process of the terminal's process group: the main process alone handles it
     # (it terminates the pool); a worker interrupted in a task would lose it, print a traceback, and
     # leave the main process waiting for a result that never comes.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     kb, _worker_matcher, _ = engine(kb_files, country)
+    if watched:
+        _worker_matcher.watch(watched)
     _worker_screener = Screener(kb, _worker_matcher, country=country)
 
 
@@ -66,7 +69,8 @@ def _encode(hits: tuple[Hit, ...]) -> Encoded:
 def _screen(texts: list[str], wanted: list[int]) -> Coded:
     """A batch screened in a worker: each line's outcome number, and the hits that must cross."""
     assert _worker_matcher is not None and _worker_screener is not None
-    all_hits = _worker_matcher.match_many(texts)
+    marks: list[int] = []
+    all_hits = _worker_matcher.match_many(texts, marks)
     outcomes = _worker_screener.outcomes(all_hits)
     get = _codes.get
     numbers = [get(id(o), -1) for o in outcomes]
@@ -80,7 +84,7 @@ def _screen(texts: list[str], wanted: list[int]) -> Coded:
         numbers[i] = n
     flagged = LineStatus.FLAGGED
     needed = [i for i, o in enumerate(outcomes) if o[0] is flagged] + wanted
-    return Coded(os.getpid(), array("I", numbers), new, {i: _encode(all_hits[i]) for i in needed})
+    return Coded(os.getpid(), array("I", numbers), new, {i: _encode(all_hits[i]) for i in needed}, marks)
 
 
 class ParallelMatcher:
@@ -102,7 +106,8 @@ class ParallelMatcher:
         self._pool: Any = None
         self._pending: deque[tuple[list[InputRecord], Any]] = deque()  # batches sent, results not yet taken
         with sigint_held(ignore=method != "fork") as held:
-            self._pool = context.Pool(jobs, initializer=_start, initargs=(kb_files, country))
+            watched = screener.matcher._watched  # the words context reading looks for
+            self._pool = context.Pool(jobs, initializer=_start, initargs=(kb_files, country, watched))
         if held:
             self.terminate()
             deliver_sigint()
@@ -155,7 +160,7 @@ class ParallelMatcher:
             table[number] = screener.outcome(_decode(matcher, encoded))
         outcomes = list(map(table.__getitem__, coded.codes))
         hits = {i: _decode(matcher, encoded) for i, encoded in coded.hits.items()}
-        return screener.finish(records, outcomes, hits)
+        return screener.finish(records, outcomes, hits, coded.marks)
 
 
 def _decode(matcher: Matcher, encoded: Encoded) -> tuple[Hit, ...]:
