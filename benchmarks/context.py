@@ -41,15 +41,21 @@ def _run(path: Path) -> float:
     return time.perf_counter() - start
 
 
+def _export(folder: Path, lines: int) -> Path:
+    """The benchmark's export (gen_export.py, seed 7), written into `folder`."""
+    path = folder / "export.txt"
+    text = subprocess.run([sys.executable, str(GEN), str(lines), "--seed", "7"], capture_output=True, text=True)
+    path.write_text(text.stdout)
+    return path
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     ap.add_argument("--lines", type=int, default=1_000_000)
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="rlsmed-context-") as scratch:
-        path = Path(scratch) / "export.txt"
-        with path.open("w") as f:
-            subprocess.run([sys.executable, str(GEN), str(args.lines), "--seed", "7"], stdout=f, check=True)
+        path = _export(Path(scratch), args.lines)
         gc.collect()
         reading = mentions.MentionReader.apply
 

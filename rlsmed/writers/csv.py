@@ -42,21 +42,10 @@ COLUMNS = (
 
 
 # A recognised or unrecognised line fills the columns up to its ingredients, and the knowledge base.
-_LINE_COLUMNS = (
-    "source",
-    "line",
-    "patient",
-    "record",
-    "record_status",
-    "status",
-    "status_reason",
-    "input",
-    "dose",
-    "ingredient",
-)
+_LINE_COLUMNS = COLUMNS[: COLUMNS.index("ingredient") + 1]
 _BLANK = [""] * (COLUMNS.index("kb_version") - len(_LINE_COLUMNS))
-if COLUMNS[: len(_LINE_COLUMNS)] != _LINE_COLUMNS or COLUMNS[-1] != "kb_version":
-    raise ImportError("rlsmed.writers.csv: COLUMNS must start with the line's columns and end with kb_version")
+if _LINE_COLUMNS[:5] != ("source", "line", "patient", "record", "record_status") or COLUMNS[-1] != "kb_version":
+    raise ImportError("rlsmed.writers.csv: COLUMNS must start with the line's place and end with kb_version")
 
 
 def _where(record: InputRecord) -> list[str]:
