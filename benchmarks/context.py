@@ -63,7 +63,7 @@ def main() -> int:
             return [batch]
 
         matcher = engine().matcher
-        watched = matcher.watched
+        watched = matcher._watched
         with_context: list[float] = []
         without: list[float] = []
         _run(path)  # warm: the engine, the lexicon tries, the fuzzy cache

@@ -15,12 +15,11 @@ names found in it (as rlsmed.matcher's Hit.start and Hit.end count them).
 
 from __future__ import annotations
 
-from ..models import Heading, Status
-from .document import Document, Reading
-from .phrases import CURRENT, Decision
-from .records import STATUS_REASON, record_status
-from .rules import Rules, load_rules, shipped_rules
-from .sections import SectionTracker
+from typing import Any
+
+# Not `from typing import TYPE_CHECKING`'s usual imports at run time: each name is imported on first use,
+# so that a module needing only the rules (readers deciding what is screened) does not load the rest.
+TYPE_CHECKING = False
 
 __all__ = [
     "CURRENT",
@@ -36,3 +35,36 @@ __all__ = [
     "record_status",
     "shipped_rules",
 ]
+
+if TYPE_CHECKING:
+    from ..models import Heading, Status
+    from .document import Document, Reading
+    from .phrases import CURRENT, Decision
+    from .records import STATUS_REASON, record_status
+    from .rules import Rules, load_rules, shipped_rules
+    from .sections import SectionTracker
+
+_WHERE = {
+    "CURRENT": "phrases",
+    "Decision": "phrases",
+    "Document": "document",
+    "Reading": "document",
+    "STATUS_REASON": "records",
+    "record_status": "records",
+    "Rules": "rules",
+    "load_rules": "rules",
+    "shipped_rules": "rules",
+    "SectionTracker": "sections",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in ("Heading", "Status"):
+        from .. import status
+
+        return getattr(status, name)
+    if name in _WHERE:
+        from importlib import import_module
+
+        return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+    raise AttributeError(f"module 'rlsmed.context' has no attribute {name!r}")

@@ -114,6 +114,7 @@ class Rules(NamedTuple):
     short_cues: tuple[frozenset[str], ...]  # cues of phrases whose words are all short: all must be present
     marks: frozenset[str]  # the words a line is looked at for: the cues, and a word of each short cue
     record_statuses: Mapping[str, str]  # a record's status words: "not_current", "allergy" or "left_out"
+    left_out: frozenset[str]  # the status words of records that are no medicine at all (entered in error)
     parkinson: Mapping[str, PhraseIndex | frozenset[str]]
 
 
@@ -214,6 +215,7 @@ def compile_rules(doc: Mapping[str, Any]) -> Rules:
         short_cues=tuple(frozenset(words) for words in sorted(short)),
         # Of a short cue, a word that is not in every "q.d." or "q8h" ("d", "h").
         record_statuses={word: kind for kind, words in doc["record_statuses"].items() for word in words},
+        left_out=frozenset(doc["record_statuses"]["left_out"]),
         marks=frozenset(cues) | {min(words, key=lambda w: (w in _COMMON_SHORT, len(w))) for words in short},
         parkinson=parkinson,
     )

@@ -10,27 +10,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..context import shipped_rules
-from ..models import InputRecord
+from ..models import RECORD_STATUS, InputRecord
 
 __all__ = ["current", "left_out", "reason"]
 
 
-def _never(record: InputRecord) -> bool:
-    """Whether a record's status says it is no medicine at all (entered in error): never screened."""
-    status = record.status
-    return status is not None and shipped_rules().record_statuses.get(status.lower()) == "left_out"
+def _left_out_words() -> frozenset[str]:
+    """The status words of records that are no medicine at all (entered in error)."""
+    from ..context.rules import shipped_rules  # only now: a list that gives no status needs no rules
+
+    return shipped_rules().left_out
 
 
 def current(records: Sequence[InputRecord], *, all_statuses: bool = False) -> list[InputRecord]:
     """The records to screen: all but those entered in error (`all_statuses` changes nothing here: it
     makes the mentions that are not current findings)."""
-    return [r for r in records if not _never(r)]
+    if not any(map(RECORD_STATUS, records)):
+        return list(records)
+    out = _left_out_words()
+    return [r for r in records if r.status is None or r.status.lower() not in out]
 
 
 def left_out(records: Sequence[InputRecord], *, all_statuses: bool = False) -> tuple[list[InputRecord], int]:
     """The records `current` leaves out, and how many of them are never screened: all of them."""
-    found = [r for r in records if _never(r)]
+    out = _left_out_words()
+    found = [r for r in records if r.status is not None and r.status.lower() in out]
     return found, len(found)
 
 
