@@ -18,6 +18,8 @@ from .inputs import Input
 from .models import (
     FIRST_RECOGNITION_STATE,
     FLAGGED_STATE,
+    HEADING_STATE,
+    NOT_CURRENT_STATE,
     UNRECOGNIZED_STATE,
     InputRecord,
     LineResult,
@@ -96,9 +98,15 @@ def _batches(results: tuple[LineResult, ...], sets: dict[tuple[Recognition, ...]
                 state = FLAGGED_STATE
             elif r.status is LineStatus.UNRECOGNIZED:
                 state = UNRECOGNIZED_STATE
+            elif r.status is LineStatus.NOT_CURRENT:
+                state = NOT_CURRENT_STATE
+            elif r.status is LineStatus.HEADING:
+                state = HEADING_STATE
             else:
                 state = sets.setdefault(r.recognized, len(sets) + FIRST_RECOGNITION_STATE)
             flagged = tuple((f.drug, i) for i, f in enumerate(r.findings))
             outcomes.append(Outcome(r.status, r.recognized, flagged, state))
         findings = {i: r.findings for i, r in enumerate(chunk) if r.status is LineStatus.FLAGGED}
-        yield ResultBatch([r.record for r in chunk], outcomes, findings)
+        mentions = {i: r.mentions for i, r in enumerate(chunk) if r.mentions}
+        headings = {i: r.heading for i, r in enumerate(chunk) if r.heading is not None}
+        yield ResultBatch([r.record for r in chunk], outcomes, findings, mentions, headings)

@@ -12,13 +12,14 @@ visits the words that can start a name, so that exports of millions of lines are
 from __future__ import annotations
 
 import re
-from bisect import bisect_left, bisect_right
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from itertools import compress, repeat
 from typing import Any, NamedTuple
 
 from .brands import NIGHT_INGREDIENT, NIGHT_NOTE, NIGHT_WORDS, keep_flagged, night_able, night_brand, product_meanings
 from .english import english_words
+from .lengths import ByLength, Letter
 from .lexicon import Lexicon
 from .models import KnowledgeBase, MatchKind
 from .normalize import ANSI, fold, name_key
@@ -30,6 +31,7 @@ _CACHE_LIMIT = 50_000  # misspellings remembered; past this the cache starts aga
 _MIN_FUZZY_LEN = 5
 _BREAK = "\x01"  # stands between the texts of a batch once it is split into words
 _WORDS_AND_BREAKS = re.compile(r"[a-z]+|\x01")
+_COLON = re.compile(":")
 # ASCII text: every character but a-z and the line break becomes a space; str.translate and
 # str.split do in C what a regular expression would do several times slower.
 _ASCII_WORDS = str.maketrans({chr(i): " " for i in range(128) if not ("a" <= chr(i) <= "z" or chr(i) == "\n")})
@@ -124,6 +126,7 @@ class Matcher:
                 self._kb_multi.setdefault(words[0], []).append(key)
             else:
                 self._kb_single.setdefault(key[0], []).append(key)
+        self.watched: frozenset[str] = frozenset()  # words `match_many` marks (see `watch`)
         self._fuzzy_cache: dict[str, Hit | None] = {}
         self._fuzzy_index: _FuzzyIndex | None = None
         self._code_targets: dict[str, Target] = {}
@@ -220,8 +223,15 @@ class Matcher:
         """Every name found in `text`, in order."""
         return self.match_many((text,))[0]
 
-    def match_many(self, texts: Sequence[str]) -> list[tuple[Hit, ...]]:
-        """Every name found in each text; `Hit.start` and `end` count the text's words."""
+    def watch(self, words: Iterable[str]) -> None:
+        """Have `match_many` mark the texts holding one of these words outside a name, or a colon: the
+        words context reading looks for ("stopped", "allergic"), found in the same pass as the names."""
+        self.watched = self.watched.union(words)
+        self._code.update((w, True) for w in self.watched if not self._code.get(w))  # visited, to be marked
+
+    def match_many(self, texts: Sequence[str], marks: list[int] | None = None) -> list[tuple[Hit, ...]]:
+        """Every name found in each text; `Hit.start` and `end` count the text's words. `marks`, when
+        given, receives the index of each text that holds a watched word or a colon (see `watch`)."""
         joined = "\n".join(texts).lower()
         if "\x1b" in joined:
             joined = ANSI.sub("", joined)  # colour codes and other terminal sequences are not text
@@ -229,15 +239,21 @@ class Matcher:
             words = joined.translate(_ASCII_WORDS).replace("\n", f" {_BREAK} ").split()
         else:
             words = _WORDS_AND_BREAKS.findall(fold(joined.replace(_BREAK, " ")).replace("\n", _BREAK))
-        if len(texts) > 1 and joined.count("\n") != len(texts) - 1:
-            return [self.match(t) for t in texts]  # a text holds a line break of its own
+        if len(texts) > 1 and joined.count("\n") != len(texts) - 1:  # a text holds a line break of its own
+            own: list[list[int]] = [[] for _ in texts]
+            out = [self.match_many((t,), None if marks is None else own[i])[0] for i, t in enumerate(texts)]
+            if marks is not None:
+                marks.extend(i for i, m in enumerate(own) if m)
+            return out
         results: list[tuple[Hit, ...]] = [()] * len(texts)
         # Per word: True for a break, a word that starts a name, or an unknown word (a possible
         # misspelling); False for every other known word. Only the True ones are visited in Python.
         flags = list(map(self._code.get, words, repeat(True)))
-        self._scan(words, flags, results)
+        self._scan(words, flags, results, marks)
         if self._shipped is not None:
             self._keep_shipped(texts, results)
+        if marks is not None and ":" in joined:  # a colon may end a heading's label ("Allergies: ...")
+            marks.extend({joined.count("\n", 0, m.start()) for m in _COLON.finditer(joined)})
         return results
 
     def _keep_shipped(self, texts: Sequence[str], results: list[tuple[Hit, ...]]) -> None:
@@ -246,9 +262,11 @@ class Matcher:
         for i in [i for i, hits in enumerate(results) if any(h.target.site for h in hits)]:
             results[i] = keep_flagged(results[i], self._shipped.match(texts[i]), self.flagged)  # type: ignore[union-attr]
 
-    def _scan(self, words: list[str], flags: list[bool], results: list[tuple[Hit, ...]]) -> None:
+    def _scan(
+        self, words: list[str], flags: list[bool], results: list[tuple[Hit, ...]], marks: list[int] | None
+    ) -> None:
         """Hits into `results`, in word order: the longest known name at each word, else a misspelling."""
-        trie, code = self._trie, self._code
+        trie, code, watched = self._trie, self._code, self.watched
         exact = MatchKind.EXACT
         new = tuple.__new__  # Hit without the Python-level NamedTuple constructor: once per name found
         line = first = end = 0  # current text, index of its first word, end of the last name found
@@ -289,6 +307,8 @@ class Matcher:
             if found is not None:
                 end = stop
                 results[line] += (new(Hit, (found, i - first, end - first, exact, 100.0)),)
+            elif marks is not None and word in watched:
+                marks.append(line)
 
     def _fuzzy(self, word: str) -> Hit | None:
         if word in self._fuzzy_cache:
@@ -313,9 +333,9 @@ class _FuzzyIndex:
 
     def __init__(self, matcher: Matcher) -> None:
         self.matcher = matcher
-        self._letters: dict[str, _Letter] = {}
+        self._letters: dict[str, Letter] = {}
 
-    def _letter(self, first: str) -> _Letter:
+    def _letter(self, first: str) -> Letter:
         """The names and English words that start with `first`: from the sorted lexicon and the
         knowledge base's names, not from the whole table, so that a short list's first misspelling
         costs little."""
@@ -335,7 +355,7 @@ class _FuzzyIndex:
             else:
                 ordinary.append(key)
         english = english_words().starting_with(first)
-        letter = _Letter(_ByLength(flagged), _ByLength(ordinary), _ByLength(english), flagged_names)
+        letter = Letter(ByLength(flagged), ByLength(ordinary), ByLength(english), flagged_names)
         self._letters[first] = letter
         return letter
 
@@ -374,25 +394,3 @@ class _FuzzyIndex:
         target = self.matcher.target(name)
         assert target is not None  # every candidate is a key of the name table
         return Hit(target, 0, 1, MatchKind.FUZZY, score)
-
-
-class _ByLength:
-    """Words sorted by length, so that those of a range of lengths are one slice."""
-
-    def __init__(self, words: list[str]) -> None:
-        self.words = sorted(words, key=len)
-        self.lengths = list(map(len, self.words))
-
-    def near(self, length: int, reach: int) -> list[str]:
-        """The words whose length differs from `length` by `reach` at most."""
-        lengths = self.lengths
-        return self.words[bisect_left(lengths, length - reach) : bisect_right(lengths, length + reach)]
-
-
-class _Letter(NamedTuple):
-    """The fuzzy index of one first letter."""
-
-    flagged: _ByLength  # names of flagged drugs
-    ordinary: _ByLength  # names of other drugs
-    english: _ByLength  # English words
-    flagged_names: set[str]  # every name of a flagged drug, of any length

@@ -12,12 +12,18 @@ from operator import itemgetter
 from types import MappingProxyType
 from typing import Any, NamedTuple
 
+from .status import Heading, Status
+
 __all__ = [
     "FIRST_RECOGNITION_STATE",
     "FLAGGED_STATE",
+    "HEADING_STATE",
+    "NOT_CURRENT_STATE",
     "OUTCOME_STATE",
     "OUTCOME_STATUS",
     "RECORD_CODES",
+    "RECORD_CONTEXT",
+    "RECORD_LINE",
     "RECORD_PATIENT",
     "RECORD_RECORD",
     "RECORD_STATUS",
@@ -28,16 +34,19 @@ __all__ = [
     "Evidence",
     "EvidenceKind",
     "Finding",
+    "Heading",
     "InputRecord",
     "KnowledgeBase",
     "LineResult",
     "LineStatus",
     "MatchKind",
+    "Mention",
     "Outcome",
     "Product",
     "Recognition",
     "ResultBatch",
     "Source",
+    "Status",
     "record_maker",
 ]
 
@@ -127,6 +136,8 @@ class LineStatus(str, Enum):
 
     FLAGGED = "flagged"
     RECOGNIZED = "recognized"
+    NOT_CURRENT = "not_current"  # names drugs, none of them taken now (stopped, an allergy, a relative's)
+    HEADING = "heading"  # a heading, a document field or a table's column names: no drug
     UNRECOGNIZED = "unrecognized"
 
 
@@ -235,10 +246,12 @@ def _getter(record_type: type[tuple[Any, ...]], field: str) -> Callable[[Any], A
 
 # Getters of the fields the per-record loops read (map(RECORD_TEXT, records) runs in C).
 RECORD_TEXT = _getter(InputRecord, "text")
+RECORD_LINE = _getter(InputRecord, "line")
 RECORD_PATIENT = _getter(InputRecord, "patient")
 RECORD_RECORD = _getter(InputRecord, "record")
 RECORD_STATUS = _getter(InputRecord, "status")
 RECORD_CODES = _getter(InputRecord, "codes")
+RECORD_CONTEXT = _getter(InputRecord, "context")
 
 
 def record_maker(*fields: str) -> Callable[..., InputRecord]:
@@ -257,7 +270,7 @@ def record_maker(*fields: str) -> Callable[..., InputRecord]:
 
 
 class Finding(NamedTuple):
-    """A flagged ingredient found in one input record."""
+    """A flagged ingredient found in one input record (current unless --all-statuses reports them all)."""
 
     record: InputRecord
     drug: Drug
@@ -271,6 +284,8 @@ class Finding(NamedTuple):
     # What to check on the pack: a brand that means different products in different markets, or a
     # night-time version of a brand that the knowledge base does not hold.
     verify: str = ""
+    status: Status = Status.CURRENT
+    status_reason: str = ""  # why the status, when it is not plainly current
 
     @property
     def needs_verification(self) -> bool:
@@ -298,6 +313,27 @@ class Recognition(NamedTuple):
     note: str = ""
 
 
+class Mention(NamedTuple):
+    """A drug named in a record that the patient does not take now, or that is not theirs: reported with
+    its status and the reason for it, and never counted as a finding."""
+
+    record: InputRecord
+    ingredient: str
+    matched_text: str
+    matched_as: str
+    status: Status
+    reason: str
+    drug: Drug | None = None  # the knowledge base's entry, when it has one (flagged or not)
+    match: MatchKind = MatchKind.EXACT
+    score: float = 100.0
+    product: str = ""
+
+    @property
+    def flagged(self) -> bool:
+        """True when the drug would be a finding if it were current."""
+        return self.drug is not None and self.drug.flagged
+
+
 class LineResult(NamedTuple):
     """The outcome for one input record."""
 
@@ -305,13 +341,17 @@ class LineResult(NamedTuple):
     status: LineStatus
     findings: tuple[Finding, ...] = ()
     recognized: tuple[Recognition, ...] = ()
+    mentions: tuple[Mention, ...] = ()  # drugs named but not current
+    heading: Heading | None = None
 
 
 # Outcome.state: one number for what a record amounts to, which writers key on (and which crosses from
 # worker processes). Set k of recognitions (the k-th distinct set) is FIRST_RECOGNITION_STATE + k.
 UNRECOGNIZED_STATE = 0
 FLAGGED_STATE = 1
-FIRST_RECOGNITION_STATE = 2
+NOT_CURRENT_STATE = 2
+HEADING_STATE = 3
+FIRST_RECOGNITION_STATE = 4
 
 
 class Outcome(NamedTuple):
@@ -321,26 +361,39 @@ class Outcome(NamedTuple):
     status: LineStatus
     recognized: tuple[Recognition, ...]
     flagged: tuple[tuple[Drug, int], ...]  # each flagged drug, with the index of the hit naming it
-    state: int  # UNRECOGNIZED_STATE, FLAGGED_STATE, or FIRST_RECOGNITION_STATE + k
+    state: int  # UNRECOGNIZED_STATE, FLAGGED_STATE, NOT_CURRENT_STATE, HEADING_STATE, or FIRST_RECOGNITION_STATE + k
 
 
 OUTCOME_STATUS = _getter(Outcome, "status")
 OUTCOME_STATE = _getter(Outcome, "state")
 
 
+_NONE: Mapping[int, Any] = MappingProxyType({})
+
+
 class ResultBatch(NamedTuple):
-    """The results of a batch of records, kept by column: an outcome per record, and the findings of the
-    flagged ones by their position in the batch."""
+    """The results of a batch of records, kept by column: an outcome per record, and by their position in
+    the batch the findings of the flagged ones, the mentions that are not current, and the headings.
+    `marks` are the positions of the records whose text holds a word that context reading looks for."""
 
     records: Sequence[InputRecord]
     outcomes: Sequence[Outcome]
     findings: Mapping[int, tuple[Finding, ...]]
+    mentions: Mapping[int, tuple[Mention, ...]] = _NONE
+    headings: Mapping[int, Heading] = _NONE
+    marks: Sequence[int] = ()
 
     @property
     def results(self) -> list[LineResult]:
         """One LineResult per record."""
         new, get, none = tuple.__new__, self.findings.get, ()
+        if not self.mentions and not self.headings:
+            return [
+                new(LineResult, (record, outcome[0], get(i, none), outcome[1], none, None))
+                for i, (record, outcome) in enumerate(zip(self.records, self.outcomes, strict=True))
+            ]
+        mentions, headings = self.mentions.get, self.headings.get
         return [
-            new(LineResult, (record, outcome[0], get(i, none), outcome[1]))
+            new(LineResult, (record, outcome[0], get(i, none), outcome[1], mentions(i, none), headings(i)))
             for i, (record, outcome) in enumerate(zip(self.records, self.outcomes, strict=True))
         ]

@@ -43,6 +43,7 @@ class Coded(NamedTuple):
     codes: array[int]  # per line, the number of its outcome
     new: dict[int, Encoded]  # for each number first seen, the hits of one line with that outcome
     hits: dict[int, Encoded]  # by line: the hits of flagged lines, and of the lines asked for
+    marks: list[int]  # the lines that hold a word the matcher watches for (context reading)
 
 
 _IN_FLIGHT_PER_JOB = 3  # batches sent to each worker ahead: enough to keep it busy, few enough to stay small
@@ -54,7 +55,7 @@ _codes: dict[int, int] = {}  # a worker's outcome numbers, by the identity of it
 _kept: list[Outcome] = []  # those objects, kept alive so that no identity is reused
 
 
-def _start(kb_files: tuple[str, ...], country: str = "") -> None:
+def _start(kb_files: tuple[str, ...], country: str = "", watched: frozenset[str] = frozenset()) -> None:
     global _worker_matcher, _worker_screener
     # Ctrl-C reaches every process of the terminal's process group: the main process alone handles it
     # (it stops the workers); a worker interrupted in a task would print a traceback.
@@ -65,10 +66,14 @@ def _start(kb_files: tuple[str, ...], country: str = "") -> None:
         if number != signal.SIGINT:
             signal.signal(number, signal.SIG_DFL)
     kb, _worker_matcher, _ = engine(kb_files, country)
+    if watched:
+        _worker_matcher.watch(watched)
     _worker_screener = Screener(kb, _worker_matcher, country=country)
 
 
-def _serve(conn: Connection, kb_files: tuple[str, ...], country: str, inherited: list[Connection]) -> None:
+def _serve(
+    conn: Connection, kb_files: tuple[str, ...], country: str, watched: frozenset[str], inherited: list[Connection]
+) -> None:
     """A worker process: screen each batch it is sent until it is sent None or its pipe closes.
 
     It ends with os._exit: a forked worker holds a copy of the main process's unwritten stdout, which
@@ -77,7 +82,7 @@ def _serve(conn: Connection, kb_files: tuple[str, ...], country: str, inherited:
     try:
         for other in inherited:  # forked: the main process's ends of the pipes, which must close with it
             other.close()
-        _start(kb_files, country)
+        _start(kb_files, country, watched)
         while (task := conn.recv()) is not None:
             try:
                 reply: Coded | BaseException = _screen(*task)
@@ -104,7 +109,8 @@ def _encode(hits: tuple[Hit, ...]) -> Encoded:
 def _screen(texts: list[str], wanted: list[int]) -> Coded:
     """A batch screened in a worker: each line's outcome number, and the hits that must cross."""
     assert _worker_matcher is not None and _worker_screener is not None
-    all_hits = _worker_matcher.match_many(texts)
+    marks: list[int] = []
+    all_hits = _worker_matcher.match_many(texts, marks)
     outcomes = _worker_screener.outcomes(all_hits)
     get = _codes.get
     numbers = [get(id(o), -1) for o in outcomes]
@@ -118,7 +124,7 @@ def _screen(texts: list[str], wanted: list[int]) -> Coded:
         numbers[i] = n
     flagged = LineStatus.FLAGGED
     needed = [i for i, o in enumerate(outcomes) if o[0] is flagged] + wanted
-    return Coded(os.getpid(), array("I", numbers), new, {i: _encode(all_hits[i]) for i in needed})
+    return Coded(os.getpid(), array("I", numbers), new, {i: _encode(all_hits[i]) for i in needed}, marks)
 
 
 class _Worker(NamedTuple):
@@ -148,11 +154,14 @@ class ParallelMatcher:
         # No stop signal may reach a worker before `_start` runs: while they start, one is held back
         # (forked workers inherit the handler that holds it; spawned ones inherit the signals ignored,
         # and then one sent in these milliseconds is lost), then acted on.
+        watched = screener.matcher.watched  # the words context reading looks for
         with stops_held(ignore=not fork) as held:
             for _ in range(jobs):
                 ours, theirs = context.Pipe()
                 inherited = [ours, *(w.conn for w in self._workers)] if fork else []
-                process = context.Process(target=_serve, args=(theirs, kb_files, country, inherited), daemon=True)
+                process = context.Process(
+                    target=_serve, args=(theirs, kb_files, country, watched, inherited), daemon=True
+                )
                 try:
                     process.start()
                 finally:
@@ -235,7 +244,7 @@ class ParallelMatcher:
             table[number] = screener.outcome(_decode(matcher, encoded))
         outcomes = list(map(table.__getitem__, coded.codes))
         hits = {i: _decode(matcher, encoded) for i, encoded in coded.hits.items()}
-        return screener.finish(records, outcomes, hits)
+        return screener.finish(records, outcomes, hits, coded.marks)
 
 
 class _Feeder:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, islice
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
@@ -18,6 +19,7 @@ from .engine import engine, resolve_ingredients
 from .errors import RlsmedError
 from .formats import JOBS_MAX, InputFormat
 from .inputs import Input, Marks, Reading
+from .mentions import MentionReader
 from .models import InputRecord, LineResult, Recognition, ResultBatch
 from .options import CheckOptions
 from .readers import HEAD, ReadOptions, detect_format, reader_for
@@ -46,6 +48,8 @@ class Screening:
         self.kb, self.matcher = self.engine.kb, self.engine.matcher
         ignore = resolve_ingredients(self.options.ignore, self.engine)
         self.screener = Screener(self.kb, self.matcher, ignore=ignore, country=self.options.country)
+        self.mentions = MentionReader(self.screener, all_statuses=self.options.all_statuses)
+        self._sections: deque[bool] = deque()  # per batch read, in order: are its records a list's lines?
         o = self.options
         names = tuple(i.name for i in self.inputs)
         self.meta = ReportMeta(
@@ -95,7 +99,7 @@ class Screening:
 
     def batches(self) -> Iterator[ResultBatch]:
         """Screen the inputs a batch at a time (the first and only screening pass)."""
-        add_batch = self.tally.add_batch
+        add_batch, apply, sections = self.tally.add_batch, self.mentions.apply, self._sections
         batches = self.record_batches(count_skipped=True)
         jobs = min(self.options.jobs or _default_jobs(self.inputs), usable_cores())
         if jobs > 1:  # never more workers than batches: an input of one batch is screened here
@@ -109,7 +113,11 @@ class Screening:
                 self.screener, self.options.kb_files, jobs, self.options.country
             )
             try:
-                for batch in parallel.screen_batches(batches):
+                for screened in parallel.screen_batches(batches):
+                    for batch in apply(screened, sections=sections.popleft()):
+                        add_batch(batch)
+                        yield batch
+                for batch in self.mentions.flush():
                     add_batch(batch)
                     yield batch
             finally:
@@ -118,7 +126,10 @@ class Screening:
             return
         screen_batch = self.screener.screen_batch
         for records in batches:
-            batch = screen_batch(records)
+            for batch in apply(screen_batch(records, marks=True), sections=sections.popleft()):
+                add_batch(batch)
+                yield batch
+        for batch in self.mentions.flush():
             add_batch(batch)
             yield batch
 
@@ -163,12 +174,14 @@ class Screening:
                             continue
                         kept = current(batch, all_statuses=all_statuses)
                         if count_skipped and len(kept) < len(batch):
-                            never = left_out(batch, all_statuses=all_statuses)[1]
-                            self.tally.summary.skipped += len(batch) - len(kept) - never
-                            self.tally.summary.skipped_never += never
+                            # Only records entered in error are left out (never screened): a stopped or
+                            # allergy record names a drug that is not current, reported as such.
+                            self.tally.summary.skipped_never += left_out(batch, all_statuses=all_statuses)[1]
                         batch = kept
                     elif only_left_out:
                         continue
+                    if count_skipped:
+                        self._sections.append(reader.sections)
                     yield batch
                 if count_skipped:
                     self.tally.summary.notes.extend(f"{item.name}: {note}" for note in reader.notes())

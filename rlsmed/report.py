@@ -7,14 +7,18 @@ from typing import NamedTuple
 
 from .errors import ExitCode
 from .models import (
+    HEADING_STATE,
+    NOT_CURRENT_STATE,
     OUTCOME_STATE,
     RECORD_PATIENT,
     UNRECOGNIZED_STATE,
     Evidence,
     Finding,
+    Heading,
     InputRecord,
     LineResult,
     LineStatus,
+    Mention,
     ResultBatch,
 )
 
@@ -51,8 +55,12 @@ class Summary:
         "failing",
         "findings",
         "flagged",
+        "headings",
         "ignored",
+        "mentions_flagged",
+        "mentions_not_current",
         "needs_verification",
+        "not_current",
         "notes",
         "patients",
         "patients_by_class",
@@ -70,6 +78,8 @@ class Summary:
         self.records = 0
         self.flagged = 0
         self.recognized = 0
+        self.not_current = 0  # records naming drugs of which none is current (stopped, an allergy ...)
+        self.headings = 0  # headings, document fields and column lines
         self.unrecognized = 0
         self.findings = 0
         self.ignored = 0
@@ -82,8 +92,10 @@ class Summary:
         self.patients_by_ingredient: Counter[str] = Counter()
         self.patients_by_class: Counter[str] = Counter()
         self.failing = 0  # findings at or above the --fail-on threshold, not ignored
-        self.skipped = 0  # records left out as not current (screened with --all-statuses)
-        self.skipped_never = 0  # records never screened: entered in error, not taken, allergies, someone else's
+        self.mentions_not_current = 0  # drugs named but not current, flagged or not (in any record)
+        self.mentions_flagged = 0  # of those, drugs that would be flagged if they were current
+        self.skipped = 0  # records left out as not current: none since they are mentions (kept for scripts)
+        self.skipped_never = 0  # records never screened: entered in error
         self.unit = "line"  # what a record is: a text "line", or a CSV row or FHIR resource ("record")
         self.notes: list[str] = []  # what the user should know about the run itself (on stderr, not in the report)
 
@@ -116,9 +128,19 @@ class Tally:
         if records[0].record is not None:
             s.unit = "record"
         s.records += len(records)
-        unrecognized = list(map(OUTCOME_STATE, batch.outcomes)).count(UNRECOGNIZED_STATE)
+        states = list(map(OUTCOME_STATE, batch.outcomes))
+        unrecognized = states.count(UNRECOGNIZED_STATE)
+        others = unrecognized
+        if batch.mentions or batch.headings:
+            not_current, headings = states.count(NOT_CURRENT_STATE), states.count(HEADING_STATE)
+            s.not_current += not_current
+            s.headings += headings
+            others += not_current + headings
+            for mentions in batch.mentions.values():
+                s.mentions_not_current += len(mentions)
+                s.mentions_flagged += sum(1 for m in mentions if m.flagged)
         s.unrecognized += unrecognized
-        s.recognized += len(records) - unrecognized - len(batch.findings)
+        s.recognized += len(records) - others - len(batch.findings)
         for i, findings in batch.findings.items():
             self._flagged(records[i], findings)
         if records[0].patient is not None or any(map(RECORD_PATIENT, records)):
@@ -172,6 +194,15 @@ class Report(NamedTuple):
         return [r for r in self.results if r.status is LineStatus.RECOGNIZED]
 
     @property
+    def mentions(self) -> list[Mention]:
+        """The drugs named that are not current, with their status and its reason."""
+        return [m for r in self.results for m in r.mentions]
+
+    @property
+    def headings(self) -> list[Heading]:
+        return [r.heading for r in self.results if r.heading is not None]
+
+    @property
     def unrecognized(self) -> list[InputRecord]:
         return [r.record for r in self.results if r.status is LineStatus.UNRECOGNIZED]
 
@@ -188,7 +219,7 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-NEVER_SCREENED = "entered in error, not taken, allergies"
+NEVER_SCREENED = "entered in error"
 
 
 def summary_line(summary: Summary, meta: ReportMeta) -> str:
@@ -200,12 +231,17 @@ def summary_line(summary: Summary, meta: ReportMeta) -> str:
         + (f", {summary.ignored:,} ignored" if summary.ignored else "")
         + ")",
         f"{summary.recognized:,} recognised",
-        f"{summary.unrecognized:,} unrecognised",
     ]
+    if summary.not_current or summary.mentions_not_current:
+        parts.append(
+            f"{plural(summary.mentions_not_current, 'mention')} not current"
+            + (f" ({summary.mentions_flagged:,} of a flagged drug)" if summary.mentions_flagged else "")
+        )
+    if summary.headings:
+        parts.append(plural(summary.headings, "heading"))
+    parts.append(f"{summary.unrecognized:,} unrecognised")
     if summary.patients:
         parts.append(f"{plural(summary.patients, 'patient')}, {summary.patients_flagged:,} flagged")
-    if summary.skipped:
-        parts.append(f"{summary.skipped:,} not current left out (see --all-statuses)")
     if summary.skipped_never:
         parts.append(f"{summary.skipped_never:,} never screened ({NEVER_SCREENED})")
     return f"rlsmed: {', '.join(parts)}; knowledge base {meta.kb_version} ({meta.kb_updated})"

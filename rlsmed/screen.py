@@ -26,7 +26,7 @@ from .models import (
 )
 from .normalize import TOKEN, fold, name_key, tokens
 
-__all__ = ["Screener", "indication_of"]
+__all__ = ["Screener", "indication_of", "written"]
 
 _PARKINSON = frozenset({"parkinson", "parkinsons", "parkinsonism", "parkinsonian"})
 _RLS = frozenset({"rls", "restless", "wed", "ekbom"})
@@ -55,7 +55,7 @@ def indication_of(*texts: str, reason: str = "") -> str:
     return ""
 
 
-def _written(text: str, hit: Hit) -> str:
+def written(text: str, hit: Hit) -> str:
     """The words of `text` that a hit matched, as written (case and punctuation kept)."""
     folded = fold(text)
     source = text if len(folded) == len(text) else folded
@@ -93,10 +93,16 @@ class Screener:
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_batch((record,)).results[0]
 
-    def screen_batch(self, records: Sequence[InputRecord]) -> ResultBatch:
-        """Results for a batch of records, matched together, kept by column."""
-        all_hits = self.matcher.match_many(list(map(RECORD_TEXT, records)))
-        return self.finish(records, self.outcomes(all_hits), all_hits)
+    def screen_batch(self, records: Sequence[InputRecord], *, marks: bool = False) -> ResultBatch:
+        """Results for a batch of records, matched together, kept by column; with `marks`, the batch says
+        which records hold a word the matcher watches for (see Matcher.watch)."""
+        marked: list[int] | None = [] if marks else None
+        all_hits = self.matcher.match_many(list(map(RECORD_TEXT, records)), marked)
+        return self.finish(records, self.outcomes(all_hits), all_hits, marked or ())
+
+    def drug(self, ingredient: str) -> Drug | None:
+        """The knowledge base's entry of an ingredient (by any spelling of its name), if it has one."""
+        return self._drugs.get(name_key(ingredient))
 
     def recognition_set(self, state: int) -> tuple[Recognition, ...]:
         """The recognitions of records whose Outcome.state is `state` (FIRST_RECOGNITION_STATE or more)."""
@@ -120,6 +126,7 @@ class Screener:
         records: Sequence[InputRecord],
         outcomes: list[Outcome],
         hits: list[tuple[Hit, ...]] | dict[int, tuple[Hit, ...]],
+        marks: Sequence[int] = (),
     ) -> ResultBatch:
         """The results of a batch from each record's outcome and hits: RxNorm codes taken into account, and
         the findings of flagged records. `hits` holds the hits of every record by its position, or (from a
@@ -142,7 +149,7 @@ class Screener:
             i: self._findings(records[i], outcomes[i].flagged, hits[i])
             for i in [i for i, o in enumerate(outcomes) if o[0] is flagged]
         }
-        return ResultBatch(records, outcomes, findings)
+        return ResultBatch(records, outcomes, findings, marks=marks)
 
     def outcome(self, hits: tuple[Hit, ...]) -> Outcome:
         """What a record's hits amount to, shared by every record naming the same drugs the same way."""
@@ -197,6 +204,10 @@ class Screener:
         found = tuple(recognized.values())
         if flagged:
             return Outcome(_FLAGGED, found, tuple(flagged.values()), FLAGGED_STATE)
+        return self.recognition_outcome(found)
+
+    def recognition_outcome(self, found: tuple[Recognition, ...]) -> Outcome:
+        """The outcome of a record whose drugs are these recognitions (no flagged one)."""
         # One number per distinct set of recognitions, however often the caches start again.
         state = self._recognitions.get(found)
         if state is None:
@@ -217,7 +228,7 @@ class Screener:
             Finding(
                 record=record,
                 drug=drug,
-                matched_text=_written(record.text, hits[i]),
+                matched_text=written(record.text, hits[i]),
                 matched_as=hits[i].target.display,
                 match=hits[i].kind,
                 score=hits[i].score,

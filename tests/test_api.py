@@ -83,7 +83,7 @@ def _request(status: str, drug: str) -> dict[str, object]:
     }
 
 
-def test_all_statuses_adds_stopped_records_never_those_entered_in_error() -> None:
+def test_stopped_records_are_mentions_not_current_and_all_statuses_makes_them_findings() -> None:
     bundle = {
         "resourceType": "Bundle",
         "type": "collection",
@@ -100,9 +100,16 @@ def test_all_statuses_adds_stopped_records_never_those_entered_in_error() -> Non
     text = json.dumps(bundle)
     current = rlsmed.check(text)
     assert [f.drug.name for f in current.findings] == ["sertraline"]
-    assert (current.summary.skipped, current.summary.skipped_never) == (1, 2)
+    assert current.exit_code == 1 and current.summary.findings == 1
+    # Stopped and not taken: named, not current, each with its reason; entered in error: left out.
+    assert [(m.ingredient, m.status.value, m.reason) for m in current.mentions] == [
+        ("diphenhydramine", "not_current", "status 'stopped' in the input"),
+        ("levodopa", "not_current", "status 'not-taken' in the input"),
+        ("carbidopa", "not_current", "status 'not-taken' in the input"),  # Sinemet's other ingredient
+    ]
+    assert (current.summary.skipped, current.summary.skipped_never) == (0, 1)  # entered in error
     every = rlsmed.check(text, read=ReadOptions(all_statuses=True))
-    assert [f.drug.name for f in every.findings] == ["sertraline", "diphenhydramine"]
-    assert [f.record.status for f in every.findings] == ["active", "stopped"]
-    # Entered in error, and not taken: never screened, and counted apart (no option brings them back).
-    assert (every.summary.skipped, every.summary.skipped_never) == (0, 2)
+    assert [f.drug.name for f in every.findings] == ["sertraline", "diphenhydramine", "levodopa"]
+    assert [f.status.value for f in every.findings] == ["current", "not_current", "not_current"]
+    assert [f.record.status for f in every.findings] == ["active", "stopped", "not-taken"]
+    assert every.summary.skipped_never == 1 and not every.mentions

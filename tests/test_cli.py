@@ -77,9 +77,11 @@ def test_json_contract(tmp_path: Path) -> None:
             "input": "foo bar",
             "patient": None,
             "record": None,
-            "status": None,
+            "record_status": None,  # the status the input gives; "status" is the mention's own
         }
     ]
+    assert (finding["status"], finding["status_reason"]) == ("current", None)
+    assert report["not_current"] == [] and report["headings"] == []
     assert report["summary"]["exit_code"] == 1
     assert report["kb_version"] == "test-1"
 
@@ -90,10 +92,12 @@ def test_every_line_ends_in_exactly_one_state(tmp_path: Path) -> None:
     lines = [f["line"] for f in report["findings"]]
     recognized = [r["line"] for r in report["recognized"]]
     unrecognized = [r["line"] for r in report["unrecognized"]]
+    headings = [r["line"] for r in report["headings"]]
+    assert headings == [1]  # "Current medications:" is a heading, not an unrecognised line
     nonblank = [i for i, line in enumerate(text.splitlines(), 1) if line.strip()]
-    assert sorted(set(lines) | set(recognized) | set(unrecognized)) == nonblank
-    assert not (set(lines) & set(recognized)) and not (set(lines) & set(unrecognized))
-    assert not set(recognized) & set(unrecognized)
+    assert sorted(set(lines) | set(recognized) | set(unrecognized) | set(headings)) == nonblank
+    states = [set(lines), set(recognized), set(unrecognized), set(headings)]
+    assert sum(map(len, states)) == len(set().union(*states))  # each line in one state only
 
 
 def test_ignore_keeps_the_finding_but_not_the_exit_code(tmp_path: Path) -> None:
@@ -296,7 +300,12 @@ def test_csv_and_fhir_are_detected_on_stdin_and_grouped_by_patient() -> None:
     }
     report = check_json([], stdin=json.dumps(bundle), expect=1)
     [finding] = report["findings"]
-    assert (finding["patient"], finding["record"], finding["status"]) == ("p9", "MedicationStatement/s1", "active")
+    assert (finding["patient"], finding["record"], finding["record_status"]) == (
+        "p9",
+        "MedicationStatement/s1",
+        "active",
+    )
+    assert finding["status"] == "current"
 
 
 def test_input_format_can_be_forced(tmp_path: Path) -> None:

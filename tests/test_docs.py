@@ -17,8 +17,9 @@ from rlsmed.kb import load_knowledge_base
 from .helpers import ROOT, run_cli
 
 README = (ROOT / "README.md").read_text(encoding="utf-8")
-# <!-- readme-output: ARGS [| first N lines] [| cut N] [| stdin: TEXT] --> followed by a fenced block;
-# "cut N" shows each line's first N characters (the rest replaced by "…").
+# <!-- readme-output: ARGS [| from TEXT] [| first N lines] [| cut N] [| stdin: TEXT] --> followed by a fenced
+# block; "from TEXT" starts at the first line holding TEXT; "cut N" shows each line's first N characters
+# (the rest replaced by "…").
 _OUTPUT = re.compile(r"<!-- readme-output: (.+?) -->\n```text\n(.*?)```", re.S)
 
 
@@ -32,9 +33,11 @@ def test_readme_outputs_are_real(
 ) -> None:
     monkeypatch.chdir(ROOT)
     parts = [p.strip() for p in spec.split("|")]
-    args, first, cut, stdin = parts[0].split(), None, None, None
+    args, first, cut, stdin, start = parts[0].split(), None, None, None, None
     for part in parts[1:]:
-        if part.startswith("first "):
+        if part.startswith("from "):
+            start = part[len("from ") :]
+        elif part.startswith("first "):
             first = int(part.split()[1])
         elif part.startswith("cut "):
             cut = int(part.split()[1])
@@ -42,6 +45,8 @@ def test_readme_outputs_are_real(
             stdin = part[len("stdin:") :].strip().replace("\\n", "\n") + "\n"
     result = run_cli(args, stdin=stdin)
     real = result.stdout.splitlines()
+    if start is not None:
+        real = real[next(i for i, line in enumerate(real) if start in line) :]
     if first is not None:
         real = real[:first]
     if cut is not None:

@@ -15,7 +15,7 @@ import os
 from collections.abc import Callable
 from typing import NamedTuple
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from rlsmed.api import Input, Screening
@@ -31,16 +31,13 @@ PROPERTY = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=
 
 
 class Seen(NamedTuple):
-    """What a line amounts to, as these properties compare it: its state and the ingredients found.
-
-    The mention statuses of issue 10 (current, not current, allergy …, with their reasons) join here as
-    a field, and `seen` fills it; every property then compares them too. The property on what precedes
-    a line then draws lines before it that hold no section heading (see PRECEDING).
-    """
+    """What a line amounts to, as these properties compare it: its state, the ingredients found, and the
+    drugs named but not current with their status (issue 10)."""
 
     status: str
     flagged: tuple[str, ...]
     recognized: tuple[str, ...]
+    not_current: tuple[tuple[str, str], ...]
 
 
 def seen(result: LineResult) -> Seen:
@@ -48,7 +45,14 @@ def seen(result: LineResult) -> Seen:
         result.status.value,
         tuple(sorted(f.drug.name for f in result.findings)),
         tuple(sorted(r.ingredient for r in result.recognized)),
+        tuple(sorted((m.ingredient, m.status.value) for m in result.mentions)),
     )
+
+
+def _structured(found: list[Seen] | None) -> bool:
+    """True when a text list has a heading: its lines' statuses then depend on the lines before them,
+    which a CSV cell or a FHIR resource, each a record of its own, never does."""
+    return found is not None and any(s.status == "heading" for s in found)
 
 
 def outcomes(data: bytes, name: str, fmt: InputFormat = InputFormat.AUTO) -> list[Seen] | None:
@@ -129,6 +133,7 @@ def _ndjson(lines: list[str]) -> bytes:
 @given(LINES)
 def test_text_csv_and_ndjson_give_the_same_outcomes(lines: list[str]) -> None:
     expected = outcomes(_text(lines), "meds.txt", InputFormat.TEXT)
+    assume(not _structured(expected))
     assert outcomes(_one_column_csv(lines), "meds.csv", InputFormat.CSV) == expected
     assert outcomes(_ndjson(lines), "meds.ndjson", InputFormat.FHIR) == expected
 
@@ -142,6 +147,8 @@ def test_a_lines_outcome_does_not_depend_on_the_lines_before_it(
     before: list[str], lines: list[str], shift: int, encoding: str
 ) -> None:
     encode = ENCODINGS[encoding]
+    # A heading before the lines sets their status by design: the property is about all else before them.
+    assume(not before or not _structured(outcomes(encode(before), "meds.txt", InputFormat.TEXT)))
     alone = outcomes(encode(lines), "meds.txt", InputFormat.TEXT)
     assert alone is not None
     # Filler lines put the first line looked at `shift` bytes before the first chunk border (or as near

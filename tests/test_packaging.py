@@ -64,8 +64,8 @@ def test_installed_wheel_carries_the_knowledge_base_and_runs(tmp_path: Path) -> 
         [
             str(python),
             "-c",
-            "import rlsmed.kb, rlsmed.lexicon; print(rlsmed.kb.builtin_path()); "
-            "print(rlsmed.lexicon.builtin_lexicon_path())",
+            "import rlsmed.kb, rlsmed.lexicon, rlsmed.context.rules as c; print(rlsmed.kb.builtin_path()); "
+            "print(rlsmed.lexicon.builtin_lexicon_path()); print(c.builtin_rules_path())",
         ],
         cwd=elsewhere,
         capture_output=True,
@@ -73,8 +73,9 @@ def test_installed_wheel_carries_the_knowledge_base_and_runs(tmp_path: Path) -> 
         env=clean_env,
         check=True,
     )
-    kb_path, lexicon_path = where.stdout.split()
-    assert str(env_dir) in kb_path and str(env_dir) in lexicon_path  # from the wheel, not the source tree
+    kb_path, lexicon_path, rules_path = where.stdout.split()
+    # From the wheel, not the source tree: the knowledge base, the lexicon and the context rules.
+    assert all(str(env_dir) in path for path in (kb_path, lexicon_path, rules_path))
     assert (Path(kb_path).with_suffix(".json")).is_file()  # the build hook's compiled copy
     rlsmed = env_dir / "bin" / "rlsmed"
     result = subprocess.run(

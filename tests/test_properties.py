@@ -44,9 +44,13 @@ def _screen(inputs: list[Input], fmt: OutputFormat = OutputFormat.JSON) -> str |
 def _places(report: dict[str, list[dict[str, object]]]) -> list[object]:
     """Every record the JSON report accounts for, by its record name (or line)."""
     flagged = {(f["record"] or f["line"]) for f in report["findings"]}
+    # A record naming drugs of which none is current is accounted for by its mentions (one or more).
+    mentioned = {(m["record"] or m["line"]) for m in report["not_current"]} - flagged
+    mentioned -= {r["record"] or r["line"] for r in report["recognized"]}
     return sorted(
-        [*flagged, *(r["record"] or r["line"] for r in report["recognized"])]
-        + [r["record"] or r["line"] for r in report["unrecognized"]],
+        [*flagged, *mentioned, *(r["record"] or r["line"] for r in report["recognized"])]
+        + [r["record"] or r["line"] for r in report["unrecognized"]]
+        + [r["record"] or r["line"] for r in report["headings"]],
         key=str,
     )
 

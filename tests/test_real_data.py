@@ -80,3 +80,18 @@ def test_synthea_fhir_bundles(bundle: Path) -> None:
     for finding in all_statuses["findings"]:
         assert finding["record"].startswith(("MedicationRequest/", "MedicationAdministration/"))
         assert finding["patient"] and finding["status"]
+
+
+def test_no_drug_of_an_mtsamples_allergy_section_is_read_as_current() -> None:
+    """Real transcribed notes (MTSamples, for measurement only): every drug an allergy section names
+    is an allergy, never a finding or a current medicine."""
+    sections = [json.loads(line) for line in (BENCH / "mtsamples_medications.jsonl").read_text().splitlines()]
+    allergy = [s for s in sections if s["section_kind"] == "allergy"]
+    assert len(allergy) == 10
+    mentioned = 0
+    for section in allergy:
+        report = check_json([], stdin=f"{section['section']}: {section['text']}\n")
+        assert report["findings"] == [] and report["recognized"] == [], section["id"]
+        assert all(m["status"] == "allergy" for m in report["not_current"]), section["id"]
+        mentioned += len(report["not_current"])
+    assert mentioned == 4  # erythromycin, naproxen, and Bactrim's two ingredients

@@ -86,7 +86,9 @@ def check(
     all_statuses: Annotated[
         bool,
         typer.Option(
-            "--all-statuses", help="Also screen medicines no longer taken (stopped, completed, cancelled ...)."
+            "--all-statuses",
+            help="Screen every drug named as a finding, also those not taken now (stopped, held, an allergy, "
+            "past use, a relative's), each marked with its status.",
         ),
     ] = False,
     width: Annotated[int | None, typer.Option("--width", help="Table width in characters.", min=40, max=1000)] = None,

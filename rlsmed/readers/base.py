@@ -67,6 +67,9 @@ class Reader:
     format: ClassVar[InputFormat]
     # True when its records carry statuses ("stopped", "entered-in-error") that decide what is screened.
     statuses: ClassVar[bool] = False
+    # True when its records are the lines of a list, read together: headings set the status of the lines
+    # under them (text). Otherwise each record stands alone (a CSV row, a FHIR resource).
+    sections: ClassVar[bool] = False
 
     @property
     def name(self) -> str:

@@ -1,33 +1,41 @@
-"""Which records are screened, by the status their input gives them (FHIR status, a CSV status column)."""
+"""Which records are screened, by the status their input gives them (FHIR status, a CSV status column,
+the status a C-CDA reader worked out).
+
+Every record is screened but those entered in error, which are no medicine the patient had: a stopped,
+held, declined or allergy record names a drug that is not current, and is reported as such with its
+reason (rlsmed.context.record_status says which status, and why; rlsmed.mentions applies it).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..models import InputRecord
+from ..models import RECORD_STATUS, InputRecord
 
-__all__ = ["NOT_CURRENT", "NOT_TAKEN", "current", "left_out", "reason"]
+__all__ = ["current", "left_out", "reason"]
 
-# Statuses of medicines no longer taken, compared without case: screened only with --all-statuses. The
-# plain words (not_current, past) are those a reader gives when it decides itself (C-CDA).
-NOT_CURRENT = frozenset({"stopped", "completed", "cancelled", "discontinued", "inactive", "not_current", "past"})
-# Records that are not medicines the patient has had (entered in error, not taken, declined, not done, an
-# allergy, someone else's): never screened, but counted as left out.
-NOT_TAKEN = frozenset({"entered-in-error", "not-taken", "declined", "not-done", "allergy", "family"})
+
+def _left_out_words() -> frozenset[str]:
+    """The status words of records that are no medicine at all (entered in error)."""
+    from ..context.rules import shipped_rules  # only now: a list that gives no status needs no rules
+
+    return shipped_rules().left_out
 
 
 def current(records: Sequence[InputRecord], *, all_statuses: bool = False) -> list[InputRecord]:
-    """The records to screen: those without a status that leaves them out."""
-    left_out = NOT_TAKEN if all_statuses else NOT_TAKEN | NOT_CURRENT
-    return [r for r in records if r.status is None or r.status.lower() not in left_out]
+    """The records to screen: all but those entered in error (`all_statuses` changes nothing here: it
+    makes the mentions that are not current findings)."""
+    if not any(map(RECORD_STATUS, records)):
+        return list(records)
+    out = _left_out_words()
+    return [r for r in records if r.status is None or r.status.lower() not in out]
 
 
 def left_out(records: Sequence[InputRecord], *, all_statuses: bool = False) -> tuple[list[InputRecord], int]:
-    """The records `current` leaves out, and how many of them are never screened (NOT_TAKEN: no option
-    brings them back); the others are not current (screened with --all-statuses)."""
-    out = NOT_TAKEN if all_statuses else NOT_TAKEN | NOT_CURRENT
+    """The records `current` leaves out, and how many of them are never screened: all of them."""
+    out = _left_out_words()
     found = [r for r in records if r.status is not None and r.status.lower() in out]
-    return found, sum(r.status is not None and r.status.lower() in NOT_TAKEN for r in found)
+    return found, len(found)
 
 
 def reason(record: InputRecord) -> str:

@@ -21,6 +21,7 @@ class TextReader(Reader):
     """Every non-blank line is one record, numbered as an editor numbers it."""
 
     format = InputFormat.TEXT
+    sections = True
 
     def read_batches(self, stream: BinaryIO, source: str, options: ReadOptions) -> Iterator[list[InputRecord]]:
         """The records of each decoded chunk (a few hundred lines) as a list."""

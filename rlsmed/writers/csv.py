@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from typing import TextIO
 
-from ..models import Finding, InputRecord, LineStatus, ResultBatch
+from ..models import Finding, InputRecord, LineStatus, ResultBatch, Status
 from ..report import ReportMeta
 from .base import RunEnd
 from .labels import dose, kb_label, references
@@ -20,6 +20,7 @@ COLUMNS = (
     "record",
     "record_status",
     "status",
+    "status_reason",
     "input",
     "dose",
     "ingredient",
@@ -41,10 +42,10 @@ COLUMNS = (
 
 
 # A recognised or unrecognised line fills the columns up to its ingredients, and the knowledge base.
-_LINE_COLUMNS = ("source", "line", "patient", "record", "record_status", "status", "input", "dose", "ingredient")
+_LINE_COLUMNS = COLUMNS[: COLUMNS.index("ingredient") + 1]
 _BLANK = [""] * (COLUMNS.index("kb_version") - len(_LINE_COLUMNS))
-if COLUMNS[: len(_LINE_COLUMNS)] != _LINE_COLUMNS or COLUMNS[-1] != "kb_version":
-    raise ImportError("rlsmed.writers.csv: COLUMNS must start with the line's columns and end with kb_version")
+if _LINE_COLUMNS[:5] != ("source", "line", "patient", "record", "record_status") or COLUMNS[-1] != "kb_version":
+    raise ImportError("rlsmed.writers.csv: COLUMNS must start with the line's place and end with kb_version")
 
 
 def _where(record: InputRecord) -> list[str]:
@@ -62,7 +63,8 @@ class CsvWriter:
         d = f.drug
         cells = {
             **dict(zip(_LINE_COLUMNS, _where(f.record), strict=False)),
-            "status": "ignored" if f.ignored else "flagged",
+            "status": "ignored" if f.ignored else ("flagged" if f.status is Status.CURRENT else f.status.value),
+            "status_reason": f.status_reason,
             "input": f.record.text,
             "dose": dose(f.record),
             "ingredient": d.name,
@@ -93,12 +95,33 @@ class CsvWriter:
         writer, kb = self._writer, self._kb
         # Every cell, from the input or from a (site) knowledge base, is made safe in one place.
         for result in batch.results:
+            record = result.record
             if result.status is LineStatus.FLAGGED:
                 writer.writerows(list(map(csv_cell, self._finding(f, kb))) for f in result.findings)
-                continue
-            row = [*_where(result.record), result.status.value, result.record.text, dose(result.record)]
-            ingredients = "|".join(r.ingredient for r in result.recognized)
-            writer.writerow(list(map(csv_cell, [*row, ingredients, *_BLANK, kb])))
+            elif result.status is not LineStatus.NOT_CURRENT:
+                status, reason = result.status.value, ""
+                if result.heading is not None:
+                    reason = f"{result.heading.kind}: {result.heading.status.value}"
+                row = [*_where(record), status, reason, record.text, dose(record)]
+                ingredients = "|".join(r.ingredient for r in result.recognized)
+                writer.writerow(list(map(csv_cell, [*row, ingredients, *_BLANK, kb])))
+            for m in result.mentions:
+                # A drug named but not current: its own row, status and reason; no advice (it is not taken).
+                row = [*_where(record), m.status.value, m.reason, record.text, dose(record), m.ingredient]
+                d = m.drug
+                cells = dict(zip(COLUMNS, row, strict=False))
+                cells.update(
+                    matched_text=m.matched_text,
+                    matched_as=m.matched_as,
+                    match=m.match.value,
+                    score=f"{m.score:g}",
+                    product=m.product,
+                    drug_class=d.drug_class if d else "",
+                    effect=d.effect.value if d else "",
+                    evidence=d.evidence.value if d else "",
+                    kb_version=kb,
+                )
+                writer.writerow([csv_cell(cells.get(column, "")) for column in COLUMNS])
 
     def finish(self, end: RunEnd) -> list[str]:
         return []

@@ -21,15 +21,17 @@ from ..models import (
     LineResult,
     LineStatus,
     MatchKind,
+    Mention,
     ResultBatch,
 )
 from .grouping import Holding
 
-__all__ = ["HOLD", "LIST_RECOGNIZED_UP_TO", "LIST_UNRECOGNIZED_UP_TO", "Gathered", "Gatherer"]
+__all__ = ["HOLD", "LIST_MENTIONS_UP_TO", "LIST_RECOGNIZED_UP_TO", "LIST_UNRECOGNIZED_UP_TO", "Gathered", "Gatherer"]
 
 HOLD = 5_000  # flagged records held for grouping by patient before the oldest are written out
 LIST_UNRECOGNIZED_UP_TO = 1_000  # unrecognised records listed in a report; past this they are counted
 LIST_RECOGNIZED_UP_TO = 200  # recognised records are listed only for lists this short
+LIST_MENTIONS_UP_TO = 1_000  # drugs named but not current, listed in a report; past this they are counted
 
 # A section of flagged records: the patient (None when the input names none) and their results.
 Emit = Callable[[str | None, list[LineResult]], None]
@@ -43,6 +45,9 @@ class Gathered:
         self.unrecognized: list[InputRecord] = []
         self.more_unrecognized = 0
         self.recognized: list[LineResult] = []  # only while the input is short enough to list them
+        self.mentions: list[Mention] = []  # drugs named but not current (up to LIST_MENTIONS_UP_TO)
+        self.more_mentions = 0
+        self.headings = 0  # lines read as headings, fields or column names (counted, not listed)
         self.records = 0
         self.with_patients = False
         self.fuzzy = False
@@ -94,6 +99,11 @@ class Gatherer:
             )
         else:
             g.recognized.clear()
+        for mentions in batch.mentions.values():
+            room = max(0, LIST_MENTIONS_UP_TO - len(g.mentions))
+            g.mentions.extend(mentions[:room])
+            g.more_mentions += max(0, len(mentions) - room)
+        g.headings += len(batch.headings)
         self._holding.make_room()
 
     def close(self) -> Gathered:

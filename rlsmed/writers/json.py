@@ -24,8 +24,10 @@ from ..models import (
     UNRECOGNIZED_STATE,
     Drug,
     Finding,
+    Heading,
     InputRecord,
     MatchKind,
+    Mention,
     Recognition,
     ResultBatch,
     Source,
@@ -38,7 +40,7 @@ __all__ = ["KEEP_UNRECOGNIZED", "JsonWriter", "drug_fields", "summary_fields", "
 
 _dumps = json.dumps
 _encode = encode_basestring_ascii
-_NULLS = '"patient": null, "record": null, "status": null'
+_NULLS = '"patient": null, "record": null, "record_status": null'
 _EXACT = MatchKind.EXACT
 _CHANGED = "the input changed while it was read"  # read again and found longer or shorter
 KEEP_UNRECOGNIZED = 10_000  # unrecognised lines held for the last list before reading the input again
@@ -81,7 +83,10 @@ def where(record: InputRecord) -> str:
     if record.patient is None and record.record is None and record.status is None:
         tail = _NULLS
     else:
-        tail = f'"patient": {_str(record.patient)}, "record": {_str(record.record)}, "status": {_str(record.status)}'
+        tail = (
+            f'"patient": {_str(record.patient)}, "record": {_str(record.record)}, '
+            f'"record_status": {_str(record.status)}'
+        )
     return f'"source": {source}, "line": {record.line}, "input": {encode_basestring_ascii(record.text)}, {tail}'
 
 
@@ -90,13 +95,16 @@ def summary_fields(summary: Summary) -> dict[str, object]:
         "records": summary.records,
         "flagged": summary.flagged,
         "recognized": summary.recognized,
+        "not_current": summary.not_current,
+        "headings": summary.headings,
         "unrecognized": summary.unrecognized,
         "findings": summary.findings,
         "ignored": summary.ignored,
         "needs_verification": summary.needs_verification,
         "patients": summary.patients,
         "patients_flagged": summary.patients_flagged,
-        "skipped_not_current": summary.skipped,
+        "mentions_not_current": summary.mentions_not_current,
+        "mentions_flagged": summary.mentions_flagged,
         "skipped_never_screened": summary.skipped_never,
         "by_ingredient": dict(summary.by_ingredient.most_common()),
         "by_class": dict(summary.by_class.most_common()),
@@ -137,8 +145,28 @@ class JsonWriter:
             f'"needs_verification": {"false" if exact and not f.verify else "true"}, '
             f'"verify": {_str(f.verify or None)}, '
             f'"product": {_str(f.product or None)}, "ignored": {"true" if f.ignored else "false"}, '
-            f'"indication": {_str(f.indication or None)}, {tail}'
+            f'"indication": {_str(f.indication or None)}, "status": "{f.status.value}", '
+            f'"status_reason": {_str(f.status_reason or None)}, {tail}'
         )
+
+    @staticmethod
+    def mention(m: Mention) -> str:
+        """A drug named that is not current: what it is, its status and why (no advice: it is not taken)."""
+        d = m.drug
+        context = f', "context": {_dumps(dict(m.record.context))}' if m.record.context else ""
+        return (
+            f"{{{where(m.record)}{context}, "
+            f'"ingredient": {_encode(m.ingredient)}, "matched_text": {_encode(m.matched_text)}, '
+            f'"matched_as": {_encode(m.matched_as)}, "match": "{m.match.value}", "score": {m.score}, '
+            f'"product": {_str(m.product or None)}, "flagged": {"true" if m.flagged else "false"}, '
+            f'"status": "{m.status.value}", "status_reason": {_str(m.reason or None)}, '
+            f'"drug_class": {_str(d.drug_class if d else None)}, "effect": {_str(d.effect.value if d else None)}, '
+            f'"evidence": {_str(d.evidence.value if d else None)}}}'
+        )
+
+    @staticmethod
+    def heading(record: InputRecord, h: Heading) -> str:
+        return f'{{{where(record)}, "kind": "{h.kind}", "status": "{h.status.value}"}}'
 
     def _recognized_tail(self, recognized: tuple[Recognition, ...]) -> str:
         # Sets of recognitions are shared between lines: encode each once, keyed by identity (the
@@ -169,6 +197,10 @@ class JsonWriter:
         # recognitions).
         self._states = array("H")
         self._top = 0  # the highest state so far
+        # Mentions that are not current, and headings: held until their lists are written (a few per list;
+        # an export with many stopped medicines holds one short JSON text for each).
+        self._mentions: list[str] = []
+        self._headings: list[str] = []
         self._sep = "\n"
 
     def add(self, batch: ResultBatch) -> None:
@@ -190,6 +222,10 @@ class JsonWriter:
                 self._unrecognized.extend(compress(records, map(UNRECOGNIZED_STATE.__eq__, batch_states)))
                 if len(self._unrecognized) > self.keep_unrecognized:
                     self._unrecognized = None
+        for mentions in batch.mentions.values():
+            self._mentions.extend(map(self.mention, mentions))
+        for i, h in batch.headings.items():
+            self._headings.append(self.heading(records[i], h))
         w, sep = self._out.write, self._sep
         for findings in batch.findings.values():
             for f in findings:
@@ -200,6 +236,8 @@ class JsonWriter:
     def finish(self, end: RunEnd) -> list[str]:
         out, states, unrecognized = self._out, self._states, self._unrecognized
         out.write("\n],\n")
+        _write_list(out, "not_current", [self._mentions])
+        _write_list(out, "headings", [self._headings])
         if self._keep or end.reread is None:
             _write_list(out, "recognized", [[self.recognized(r, rec) for r, rec in self._kept_recognized]])
         else:
@@ -255,7 +293,8 @@ def _recognized_items(records: Sequence[InputRecord], states: Sequence[int], tai
         # A batch comes from one input; written in one comprehension, as this runs for most lines.
         head = f'{{"source": {_str(records[0].source)}, "line": '
         return [
-            f'{head}{r.line}, "input": {_encode(r.text)}, "patient": null, "record": null, "status": null, {tails[s]}'
+            f'{head}{r.line}, "input": {_encode(r.text)}, "patient": null, "record": null, "record_status": null, '
+            f"{tails[s]}"
             for r, s in zip(records, states, strict=True)
             if s >= FIRST_RECOGNITION_STATE
         ]

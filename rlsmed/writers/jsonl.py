@@ -90,25 +90,35 @@ class JsonlWriter:
         findings: list[str] = []
         recognized: list[str] = []
         unrecognized: list[str] = []
-        flagged = count = 0
+        mentions: list[str] = []
+        headings: list[str] = []
+        flagged = count = not_current = 0
         recognized_status, unrecognized_status = LineStatus.RECOGNIZED, LineStatus.UNRECOGNIZED
+        flagged_status, heading_status = LineStatus.FLAGGED, LineStatus.HEADING
         for r in results:  # one pass: this runs once per row of an export
             if r.status is recognized_status:
                 recognized.append(self._json.recognized(r.record, r.recognized))
             elif r.status is unrecognized_status:
                 unrecognized.append(f"{{{where(r.record)}}}")
-            else:
+            elif r.status is flagged_status:
                 flagged += 1
                 for f in r.findings:
                     findings.append(self._json.finding(f))
                     count += not f.ignored
+            elif r.status is heading_status and r.heading is not None:
+                headings.append(self._json.heading(r.record, r.heading))
+            else:
+                not_current += 1
+            mentions.extend(map(self._json.mention, r.mentions))
         counts = (
             f'{{"records": {len(results)}, "flagged": {flagged}, "recognized": {len(recognized)}, '
-            f'"unrecognized": {len(unrecognized)}, "findings": {count}}}'
+            f'"not_current": {not_current}, "headings": {len(headings)}, '
+            f'"unrecognized": {len(unrecognized)}, "findings": {count}, "mentions_not_current": {len(mentions)}}}'
         )
         return (
             f'{{"patient": {json.dumps(patient)}, "source": {encode_basestring_ascii(source)}, '
             f'"kb_version": {version}, "kb_updated": {updated}, "counts": {counts}, '
-            f'"findings": [{", ".join(findings)}], "recognized": [{", ".join(recognized)}], '
+            f'"findings": [{", ".join(findings)}], "not_current": [{", ".join(mentions)}], '
+            f'"headings": [{", ".join(headings)}], "recognized": [{", ".join(recognized)}], '
             f'"unrecognized": [{", ".join(unrecognized)}], "advice": {advice if count else "[]"}}}\n'
         )

@@ -2,10 +2,21 @@
 
 from __future__ import annotations
 
-from ..models import Drug, Effect, Finding, InputRecord, MatchKind
+from ..models import Drug, Effect, Finding, InputRecord, MatchKind, Mention
 from ..report import ReportMeta, plural
 
-__all__ = ["DISCLAIMER", "dose", "effect_label", "kb_label", "match_label", "place", "plural", "references"]
+__all__ = [
+    "DISCLAIMER",
+    "NOT_CURRENT_NOTE",
+    "dose",
+    "effect_label",
+    "kb_label",
+    "match_label",
+    "mention_drug",
+    "place",
+    "plural",
+    "references",
+]
 
 _SHORT_EFFECT = {
     Effect.WORSENS: "may worsen RLS",
@@ -33,6 +44,19 @@ def dose(record: InputRecord) -> str:
         if value and any(word in key.lower() for word in _DOSE_WORDS)
     ]
     return "; ".join(parts)
+
+
+NOT_CURRENT_NOTE = (
+    "Read as not taken now, or not the patient's: not counted as findings. Check each reason; "
+    "--all-statuses screens them all as findings."
+)
+
+
+def mention_drug(m: Mention) -> str:
+    """A drug named but not current, with what it would be if it were taken ("hydroxyzine: may worsen RLS")."""
+    if m.drug is not None and m.drug.flagged:
+        return f"{m.ingredient}: {_SHORT_EFFECT[m.drug.effect]}"
+    return m.ingredient
 
 
 def effect_label(f: Finding, *, short: bool = False) -> str:

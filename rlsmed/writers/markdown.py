@@ -9,7 +9,18 @@ from ..models import Drug, LineResult, ResultBatch
 from ..report import NEVER_SCREENED, ReportMeta
 from .base import RunEnd
 from .gather import Gatherer
-from .labels import DISCLAIMER, dose, effect_label, kb_label, match_label, place, plural, references
+from .labels import (
+    DISCLAIMER,
+    NOT_CURRENT_NOTE,
+    dose,
+    effect_label,
+    kb_label,
+    match_label,
+    mention_drug,
+    place,
+    plural,
+    references,
+)
 from .safety import printable
 
 __all__ = ["MarkdownWriter", "md"]
@@ -56,8 +67,6 @@ class MarkdownWriter:
             w("\n")
         if not g.flagged:
             w("Nothing flagged.\n\n")
-        if summary.skipped:
-            w(f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses).\n\n")
         if summary.skipped_never:
             w(f"{plural(summary.skipped_never, 'record')} never screened ({NEVER_SCREENED}; json lists them).\n\n")
         if g.split_patients:
@@ -65,6 +74,18 @@ class MarkdownWriter:
                 f"The rows of {len(g.split_patients):,} patients were far apart in the input, so their findings "
                 "appear in more than one section.\n\n"
             )
+        if g.mentions:
+            w(f"## Mentioned, not current\n\n{NOT_CURRENT_NOTE}\n\n")
+            w("| Line | Written | Drug | Status | Why |\n|---|---|---|---|---|\n")
+            for m in g.mentions:
+                where = place(m.record, many) + (f" (patient {m.record.patient})" if m.record.patient else "")
+                cells = [where, m.record.text, mention_drug(m), m.status.label, m.reason]
+                w("| " + " | ".join(map(md, cells)) + " |\n")
+            if g.more_mentions:
+                w(f"\n... and {g.more_mentions:,} more (CSV or JSON output lists them all).\n")
+            w("\n")
+        if g.headings:
+            w(f"{plural(g.headings, 'line')} read as headings, labels or column names, not as medicines.\n\n")
         if g.unrecognized:
             w("## Unrecognised lines (please review)\n\n")
             for record in g.unrecognized:
@@ -83,9 +104,12 @@ class MarkdownWriter:
                 w(f"- {md(place(r.record, many))}: {md(r.record.text)}: {names}\n")
             w("\n")
         w("## Summary\n\n")
+        mentioned = summary.mentions_not_current
         w(
             f"{summary.records:,} {summary.unit}s screened: {summary.flagged:,} flagged, "
-            f"{summary.recognized:,} recognised, {summary.unrecognized:,} unrecognised.\n\n"
+            f"{summary.recognized:,} recognised, "
+            + (f"{plural(mentioned, 'mention')} not current, " if mentioned else "")
+            + f"{summary.unrecognized:,} unrecognised.\n\n"
         )
         if g.with_patients:
             w(f"{summary.patients:,} patients screened, {summary.patients_flagged:,} with at least one finding.\n\n")

@@ -10,7 +10,7 @@ from ..models import Effect, Finding, LineResult, MatchKind, ResultBatch
 from ..report import NEVER_SCREENED, ReportMeta, Summary
 from .base import RunEnd
 from .gather import LIST_RECOGNIZED_UP_TO, Gathered, Gatherer
-from .labels import DISCLAIMER, dose, effect_label, kb_label, place, plural
+from .labels import DISCLAIMER, NOT_CURRENT_NOTE, dose, effect_label, kb_label, mention_drug, place, plural
 from .safety import printable
 
 if TYPE_CHECKING:
@@ -87,10 +87,11 @@ class TableWriter:
         console, many, summary = self._console, self._many, end.summary
         g = self._gatherer.close()
         if not g.flagged:
-            console.print(Text("Nothing flagged: no medicine here is known to provoke or worsen RLS.", style="green"))
-        if summary.skipped:
-            note = f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses)."
-            console.print(Text(note, style="yellow"))
+            if summary.mentions_flagged:
+                line = "Nothing flagged among the medicines taken now (drugs mentioned but not current are below)."
+            else:
+                line = "Nothing flagged: no medicine here is known to provoke or worsen RLS."
+            console.print(Text(line, style="green"))
         if summary.skipped_never:
             note = f"{plural(summary.skipped_never, 'record')} never screened ({NEVER_SCREENED}; json lists them)."
             console.print(Text(note, style="yellow"))
@@ -105,6 +106,10 @@ class TableWriter:
                 "appear in more than one section (sort the input by patient to keep them together)."
             )
             console.print(Text(note, style="yellow"))
+        self._mentions(console, g, many)
+        if g.headings:
+            note = f"{plural(g.headings, 'line')} read as headings, labels or column names, not as medicines."
+            console.print(Text(note, style="dim"))
         self._unrecognized(console, g, many)
         self._recognized(console, g, many, summary)
         if g.with_patients or summary.records > LIST_RECOGNIZED_UP_TO:
@@ -172,6 +177,40 @@ class TableWriter:
             console.print(Padding(Text("Why: ", style="bold") + Text(f.drug.rationale), (0, 0, 0, 2)))
             note = Text("Consider instead: ", style="bold") + Text(f.considerations)
             console.print(Padding(note, (0, 0, 1, 2)))
+
+    @staticmethod
+    def _mentions(console: Console, g: Gathered, many: bool) -> None:
+        """Drugs named but not current: each with its status and the reason, for a person to check."""
+        from rich import box
+        from rich.table import Table
+        from rich.text import Text
+
+        if not g.mentions:
+            return
+        table = Table(title="Mentioned, not current", title_justify="left", box=box.SIMPLE_HEAD, min_width=40)
+        table.add_column("Line", no_wrap=True)
+        if g.with_patients:
+            table.add_column("Patient", overflow="fold")
+        table.add_column("Written", overflow="fold", ratio=2)
+        table.add_column("Drug", overflow="fold", ratio=1)
+        table.add_column("Status", no_wrap=True)
+        table.add_column("Why", overflow="fold", ratio=2)
+        for m in g.mentions:
+            style = "" if m.flagged else "dim"
+            who = [_lit(m.record.patient or "", style)] if g.with_patients else []
+            table.add_row(
+                _lit(place(m.record, many), style),
+                *who,
+                _lit(m.record.text, style),
+                _lit(mention_drug(m), style or "bold"),
+                Text(m.status.label, style=style),
+                _lit(m.reason, style),
+            )
+        console.print(table)
+        console.print(Text(NOT_CURRENT_NOTE, style="dim"))
+        if g.more_mentions:
+            more = f"... and {g.more_mentions:,} more not current (--format csv or json lists them all)."
+            console.print(Text(more, style="yellow"))
 
     @staticmethod
     def _unrecognized(console: Console, g: Gathered, many: bool) -> None:

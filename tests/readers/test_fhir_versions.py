@@ -91,12 +91,15 @@ def test_dstu2_administration_not_given() -> None:
     assert read(given)[0][0].status == "not-done"
 
 
-def test_not_taken_statements_are_never_screened() -> None:
+def test_not_taken_statements_are_mentions_not_current() -> None:
     statement = {"resourceType": "MedicationStatement", "taken": "n", "medicationCodeableConcept": {"text": "Reglan"}}
-    result = run_cli(["check", "-f", "json", "--all-statuses"], stdin=json.dumps(bundle(statement)))
-    report = json.loads(result.stdout)
-    assert report["findings"] == []
-    assert [(r["status"], r["reason"]) for r in report["left_out"]] == [("not-taken", "status 'not-taken'")]
+    report = json.loads(run_cli(["check", "-f", "json"], stdin=json.dumps(bundle(statement))).stdout)
+    assert report["findings"] == [] and report["left_out"] == []
+    assert [(m["record_status"], m["status"], m["status_reason"]) for m in report["not_current"]] == [
+        ("not-taken", "not_current", "status 'not-taken' in the input")
+    ]
+    every = json.loads(run_cli(["check", "-f", "json", "--all-statuses"], stdin=json.dumps(bundle(statement))).stdout)
+    assert [(f["record_status"], f["status"]) for f in every["findings"]] == [("not-taken", "not_current")]
 
 
 # resourceTypes written otherwise, lists, and types not read

@@ -54,13 +54,21 @@ def test_ccda_statuses_decide_what_is_screened() -> None:
     assert [f["record"] for f in report["findings"]] == ["medication 2", "medication 1"] or [
         f["record"] for f in report["findings"]
     ] == ["medication 1", "medication 2"]
+    # Each is a mention that is not current, with the reader's reason.
+    assert [(m["ingredient"], m["status"], m["status_reason"]) for m in report["not_current"]] == [
+        ("hydroxyzine", "allergy", "in the Allergies section"),
+        ("tramadol", "not_current", "'Completed' in the narrative's Status column"),
+        ("trazodone", "not_current", "'Discontinued' in the narrative's Status column"),
+    ]
+    assert report["left_out"] == []
     everything = json.loads(run_cli(["check", "ccda.clinic.xml", "-f", "json", "--all-statuses"]).stdout)
-    assert sorted(f["ingredient"] for f in everything["findings"]) == [
-        "diphenhydramine",
-        "sertraline",
-        "tramadol",
-        "trazodone",
-    ]  # never the allergy
+    assert sorted((f["ingredient"], f["status"]) for f in everything["findings"]) == [
+        ("diphenhydramine", "current"),
+        ("hydroxyzine", "allergy"),
+        ("sertraline", "current"),
+        ("tramadol", "not_current"),
+        ("trazodone", "not_current"),
+    ]  # every mention, each with its status
 
 
 @pytest.mark.usefixtures("in_inputs")
