@@ -138,7 +138,7 @@ class TableWriter(HeldReport):
             if f.needs_verification:
                 written.extend((printable(part), "yellow") for part in to_verify(f) if part not in said)
                 said.update(to_verify(f))
-            elif self.verbose:
+            elif self.verbose and f.matched_as.lower() != f.drug.name:  # a brand, a product, a synonym
                 written.append((f"matched {printable(f.matched_as)}", "dim"))
             if f.status is not Status.CURRENT:  # --all-statuses: screened, and marked with its status
                 written.append((printable(not_current(f.status.label, f.status_reason)), "yellow"))
