@@ -193,3 +193,39 @@ def test_a_format_that_contradicts_the_extension_is_refused(tmp_path: Path) -> N
     assert run_cli(["check", path, "-o", str(tmp_path / "r.txt"), "-f", "json"]).exit_code == 1
     assert (tmp_path / "r.txt").read_text(encoding="utf-8").startswith("{")
     assert run_cli(["check", path, "-o", str(tmp_path / "r.md"), "-f", "markdown"]).exit_code == 1
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
+def test_on_a_terminal_the_report_takes_its_width_and_colour() -> None:
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    primary, secondary = pty.openpty()
+    fcntl.ioctl(secondary, termios.TIOCSWINSZ, struct.pack("HHHH", 50, 90, 0, 0))  # 50 rows, 90 columns
+    env = {k: v for k, v in os.environ.items() if k not in ("COLUMNS", "NO_COLOR", "FORCE_COLOR")}
+    env.update(PYTHONPATH=str(ROOT), TERM="xterm-256color")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "rlsmed", "check", str(EXAMPLE)],
+        stdin=subprocess.DEVNULL,
+        stdout=secondary,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    os.close(secondary)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(primary, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    os.close(primary)
+    assert proc.wait(timeout=60) == 1
+    screen = b"".join(chunks).decode().replace("\r\n", "\n")
+    assert ANSI.search(screen)
+    lines = ANSI.sub("", screen).splitlines()
+    assert max(map(cell_len, lines)) == 90
