@@ -14,7 +14,7 @@ import pytest
 from rlsmed.cli import main
 from rlsmed.errors import ExitCode
 
-from .helpers import DATA, ROOT, explain_failure, run_cli, write
+from .helpers import DATA, ROOT, explain_failure, read_all, run_cli, write
 
 pytestmark = pytest.mark.usefixtures("tiny_kb")
 
@@ -73,15 +73,7 @@ def test_an_empty_paste_exits_3() -> None:
     os.close(secondary)
     os.write(primary, b"\x04")  # Ctrl-D at once
     out, _ = proc.communicate(timeout=60)
-    terminal = b""
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        terminal += chunk
+    terminal = read_all(primary)
     os.close(primary)
     assert proc.returncode == 3
     assert b"nothing to screen: <stdin> holds no medication" in terminal

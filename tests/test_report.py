@@ -17,7 +17,7 @@ import rlsmed
 from rlsmed.api import Input, Screening
 from rlsmed.writers.table import TableWriter
 
-from .helpers import ROOT, explain_failure, run_cli, write
+from .helpers import ROOT, explain_failure, read_all, run_cli, write
 
 EXAMPLE = ROOT / "examples" / "medications.txt"
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -214,18 +214,9 @@ def test_on_a_terminal_the_report_takes_its_width_and_colour() -> None:
         env=env,
     )
     os.close(secondary)
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(primary, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
+    screen = read_all(primary).decode().replace("\r\n", "\n")
     os.close(primary)
     assert proc.wait(timeout=60) == 1
-    screen = b"".join(chunks).decode().replace("\r\n", "\n")
     assert ANSI.search(screen)
     lines = ANSI.sub("", screen).splitlines()
     assert max(map(cell_len, lines)) == 90
