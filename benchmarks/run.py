@@ -117,6 +117,7 @@ def main() -> int:
         out.append("|---|---|---:|---:|---:|---:|")
         cases = [
             (text, "text", ["--format", "json"]),
+            (text, "text, the report for people", ["--format", "table"]),
             (csv_file, "CSV, per patient", ["--format", "jsonl"]),
             (small, "text (a tenth)", ["--format", "json"]),
         ]

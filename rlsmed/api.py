@@ -70,8 +70,9 @@ def _collect(screening: Screening) -> Report:
 
 
 def render(report: Report, fmt: OutputFormat | str = OutputFormat.TABLE, *, width: int | None = None) -> str:
-    """A report as the command line writes it in `fmt` ("table", "json", "jsonl", "csv", "markdown"); the
-    table is `width` characters wide (default: the COLUMNS environment variable, or 80), without colour."""
+    """A report as the command line writes it in `fmt` ("table", "json", "jsonl", "csv", "markdown", "html");
+    the table is `width` characters wide (default: the COLUMNS environment variable, or 80), without colour.
+    The HTML report is one complete, self-contained document, to save or to serve as a page."""
     try:
         chosen = OutputFormat(fmt)
     except ValueError:

@@ -6,13 +6,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from .errors import UsageError
+from .ignores import Ignore
 from .kb import load_knowledge_base
 from .lexicon import load_lexicon
 from .matcher import Matcher
 from .models import Drug, KnowledgeBase, MatchKind
 from .normalize import name_key
 
-__all__ = ["Engine", "engine", "forget_engines", "resolve_ingredients"]
+__all__ = ["Engine", "engine", "forget_engines", "resolve_ignores"]
 
 
 class Engine(NamedTuple):
@@ -48,19 +49,24 @@ def forget_engines() -> None:
     _ENGINES.clear()
 
 
-def resolve_ingredients(names: Iterable[str], engine: Engine) -> tuple[str, ...]:
-    """Ingredient names for what a user wrote (a generic, a brand, a synonym); UsageError if unknown.
+def resolve_ignores(ignores: Iterable[Ignore], engine: Engine) -> tuple[Ignore, ...]:
+    """The ignores with each name (a generic, a brand, a synonym) resolved to the ingredients it stands for:
+    one Ignore per ingredient, a product naming several. UsageError, naming where it was given, for a name
+    that is not exactly a drug's: ignoring a drug is a decision about a drug, never a guess at one."""
+    out: dict[tuple[str, str | None], Ignore] = {}
+    for ignore in ignores:
+        where = "--ignore" if ignore.origin in ("", "--ignore") else f"{ignore.origin}: ignore"
+        for ingredient in _ingredients(ignore.ingredient, engine, where):
+            out.setdefault((ingredient, ignore.patient), ignore._replace(ingredient=ingredient))
+    return tuple(out.values())
 
-    Only exact names count: ignoring a drug is a decision about a drug, never a guess at one.
-    """
-    out: list[str] = []
+
+def _ingredients(name: str, engine: Engine, where: str) -> list[str]:
     drugs = engine.drugs
-    for name in names:
-        hits = engine.matcher.match(name)
-        found = [drugs[i].name for h in hits if h.kind is MatchKind.EXACT for i in h.target.ingredients if i in drugs]
-        if not found:
-            guesses = [drugs[i].name for h in hits for i in h.target.ingredients if i in drugs]
-            hint = f" (did you mean {guesses[0]}?)" if guesses else ""
-            raise UsageError(f"--ignore {name}: not a drug in the knowledge base{hint}")
-        out.extend(found)
-    return tuple(dict.fromkeys(out))
+    hits = engine.matcher.match(name)
+    found = [drugs[i].name for h in hits if h.kind is MatchKind.EXACT for i in h.target.ingredients if i in drugs]
+    if not found:
+        guesses = [drugs[i].name for h in hits for i in h.target.ingredients if i in drugs]
+        hint = f" (did you mean {guesses[0]}?)" if guesses else ""
+        raise UsageError(f"{where} {name}: not a drug in the knowledge base{hint}")
+    return found

@@ -5,15 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from enum import IntEnum
 
-__all__ = ["ExitCode", "InputError", "KnowledgeBaseError", "OutputError", "RlsmedError", "UsageError"]
+__all__ = [
+    "ConfigError",
+    "ExitCode",
+    "InputError",
+    "KnowledgeBaseError",
+    "OutputError",
+    "RlsmedError",
+    "UsageError",
+]
 
 
 class ExitCode(IntEnum):
-    """Process exit codes, as grep and ruff use them."""
+    """Process exit codes: 0, 1 and 2 as grep and ruff use them; 3 when there was nothing to screen (an empty
+    export must not read as a clean list; osv-scanner likewise exits apart when it finds nothing to scan)."""
 
     OK = 0
     FLAGGED = 1
     ERROR = 2
+    NOTHING_TO_SCREEN = 3
     HUNG_UP = 129  # SIGHUP: the terminal closed (128 + the signal's number, as a shell reports it)
     INTERRUPTED = 130  # Ctrl-C (SIGINT)
     TERMINATED = 143  # SIGTERM: kill, timeout, systemctl stop, a cancelled job
@@ -25,6 +35,11 @@ class RlsmedError(Exception):
 
 class UsageError(RlsmedError):
     """The command line asks for something that cannot be done."""
+
+
+class ConfigError(UsageError):
+    """A configuration file (rlsmed.toml) that cannot be read or holds what rlsmed does not take; the message
+    names the file and every problem."""
 
 
 class InputError(RlsmedError):

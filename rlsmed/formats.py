@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from enum import Enum
 
-__all__ = ["FERRITIN_MAX", "JOBS_MAX", "TSAT_MAX", "FailOn", "InputFormat", "OutputFormat"]
+__all__ = [
+    "FERRITIN_MAX",
+    "JOBS_MAX",
+    "PLAIN_TEXT",
+    "TSAT_MAX",
+    "FailOn",
+    "InputFormat",
+    "OutputFormat",
+    "format_of_name",
+]
 
 FERRITIN_MAX = 100_000  # ng/mL: far above any measured value, so only typing errors are refused
 TSAT_MAX = 100  # transferrin saturation, %
@@ -33,6 +42,31 @@ class OutputFormat(str, Enum):
     JSONL = "jsonl"
     CSV = "csv"
     MARKDOWN = "markdown"
+    HTML = "html"
+
+
+# The report format a file name asks for by its extension (`-o report.json`). ".txt" is plain text: the
+# table by default, and any format given with --format.
+_EXTENSIONS = {
+    ".json": OutputFormat.JSON,
+    ".jsonl": OutputFormat.JSONL,
+    ".ndjson": OutputFormat.JSONL,
+    ".csv": OutputFormat.CSV,
+    ".md": OutputFormat.MARKDOWN,
+    ".markdown": OutputFormat.MARKDOWN,
+    ".html": OutputFormat.HTML,
+    ".htm": OutputFormat.HTML,
+    ".txt": OutputFormat.TABLE,
+}
+PLAIN_TEXT = ".txt"
+
+
+def format_of_name(name: str) -> OutputFormat | None:
+    """The output format a file's extension names (".json" → JSON), or None for another extension."""
+    dot = name.rfind(".")
+    if dot <= max(name.rfind("/"), name.rfind("\\")):
+        return None
+    return _EXTENSIONS.get(name[dot:].lower())
 
 
 class FailOn(str, Enum):

@@ -286,6 +286,7 @@ class Finding(NamedTuple):
     verify: str = ""
     status: Status = Status.CURRENT
     status_reason: str = ""  # why the status, when it is not plainly current
+    ignore_reason: str = ""  # why it is ignored, when the ignore says (a configuration file's reason)
 
     @property
     def needs_verification(self) -> bool:

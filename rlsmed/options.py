@@ -9,6 +9,7 @@ from typing import NamedTuple
 from .countries import country_code
 from .errors import UsageError
 from .formats import FERRITIN_MAX, JOBS_MAX, TSAT_MAX, FailOn, InputFormat
+from .ignores import Ignore
 from .models import Evidence
 from .readers.base import ReadOptions
 
@@ -18,7 +19,9 @@ __all__ = ["CheckOptions", "check_options", "fail_on_evidence"]
 class CheckOptions(NamedTuple):
     """Settings of one screening run."""
 
-    ignore: tuple[str, ...] = ()
+    # Drugs already reviewed: names (as --ignore takes them) or Ignore records (with a reason, an end date,
+    # a patient); their findings are listed, marked ignored, and do not count towards the exit code.
+    ignore: tuple[str | Ignore, ...] = ()
     fail_on: Evidence | None = Evidence.EXPERT  # the least evidence that makes a run exit 1; None: never
     ferritin: float | None = None
     tsat: float | None = None
@@ -68,7 +71,7 @@ def check_options(options: Mapping[str, object]) -> CheckOptions:
     """CheckOptions from keywords, accepting the plain values a caller would write (lists, strings)."""
     values = dict(options)
     for key in ("ignore", "kb_files"):
-        if isinstance(values.get(key), str):
+        if isinstance(values.get(key), (str, Ignore)):
             values[key] = (values[key],)  # one name, not its letters
         elif isinstance(values.get(key), (list, set)):
             values[key] = tuple(values[key])  # type: ignore[arg-type]

@@ -6,6 +6,7 @@ constant memory; `write` hands them to a writer and returns the Summary, which g
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import os
 import threading
@@ -15,9 +16,10 @@ from itertools import chain, islice
 from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
 
 from .advice import iron_advice
-from .engine import engine, resolve_ingredients
+from .engine import engine, resolve_ignores
 from .errors import RlsmedError
 from .formats import JOBS_MAX, InputFormat
+from .ignores import as_ignores, in_force
 from .inputs import Input, Marks, Reading
 from .mentions import MentionReader
 from .models import InputRecord, LineResult, Recognition, ResultBatch
@@ -46,7 +48,9 @@ class Screening:
         self.options = (options or CheckOptions()).checked()
         self.engine = engine(self.options.kb_files, self.options.country)
         self.kb, self.matcher = self.engine.kb, self.engine.matcher
-        ignore = resolve_ingredients(self.options.ignore, self.engine)
+        # Ignores past their date are not applied, and the run says so.
+        active, self.expired_ignores = in_force(as_ignores(self.options.ignore), dt.date.today())
+        ignore = resolve_ignores(active, self.engine)
         self.screener = Screener(self.kb, self.matcher, ignore=ignore, country=self.options.country)
         self.mentions = MentionReader(self.screener, all_statuses=self.options.all_statuses)
         self._sections: deque[bool] = deque()  # per batch read, in order: are its records a list's lines?
@@ -56,6 +60,11 @@ class Screening:
             self.kb.version, self.kb.updated, o.fail_on, o.ferritin, o.tsat, names, o.country, self.kb.site_files
         )
         self.tally = Tally(o.fail_on)
+        self.tally.summary.warnings.extend(
+            f"{ignore.describe()} expired on {ignore.expires}: not applied" for ignore in self.expired_ignores
+        )
+        self.empty_inputs: list[str] = []  # inputs that held no medication record at all
+        self._warned_empty = False
         self.progress: Callable[[int], None] | None = None  # told the bytes read, as they are read
         self._replay = False
         self._read: ReadOptions | None = None  # the read options, once the readers prepared the run
@@ -165,9 +174,11 @@ class Screening:
                 if fmt is InputFormat.AUTO:
                     fmt = detect_format(name, head)
                 reader = reader_for(fmt)
+                read_any = False
                 for batch in reader.read_batches(Rewound(head, inner), item.name, read):  # type: ignore[arg-type]
                     if marks is not None:
                         marks.check(stream, item.name, first=watch)
+                    read_any = read_any or bool(batch)
                     if reader.statuses:
                         if only_left_out:
                             yield left_out(batch, all_statuses=all_statuses)[0]
@@ -185,11 +196,18 @@ class Screening:
                     yield batch
                 if count_skipped:
                     self.tally.summary.notes.extend(f"{item.name}: {note}" for note in reader.notes())
+                    if not read_any:
+                        self._nothing_in(item.name)
                 if marks is not None:
                     marks.check(stream, item.name, first=watch, end=True)
             finally:
                 if item.replayable:
                     stream.close()
+
+    def _nothing_in(self, name: str) -> None:
+        """An input with no medication record in it: with others that have some, it is named in a warning
+        (it may be an empty or broken export); a run of empty inputs only exits NOTHING_TO_SCREEN."""
+        self.empty_inputs.append(name)
 
     def records(self) -> Iterator[InputRecord]:
         """Every record to screen, in order."""
@@ -246,6 +264,9 @@ class Screening:
             counts = "; ".join(f"{n:,} {change}" for change, n in sorted(changes.items()))
             lines = plural(sum(changes.values()), "line")
             summary.notes.append(f"site knowledge base {files} changed the outcome of {lines} ({counts})")
+        if self.empty_inputs and not summary.nothing_to_screen and not self._warned_empty:
+            self._warned_empty = True
+            summary.warnings.extend(f"{name}: nothing to screen (no medication in it)" for name in self.empty_inputs)
         return summary
 
     def advice(self) -> tuple[Advice, ...]:

@@ -18,6 +18,7 @@ from .models import (
     InputRecord,
     LineResult,
     LineStatus,
+    MatchKind,
     Mention,
     ResultBatch,
 )
@@ -59,6 +60,7 @@ class Summary:
         "ignored",
         "mentions_flagged",
         "mentions_not_current",
+        "misspellings",
         "needs_verification",
         "not_current",
         "notes",
@@ -72,6 +74,7 @@ class Summary:
         "skipped_never",
         "unit",
         "unrecognized",
+        "warnings",
     )
 
     def __init__(self) -> None:
@@ -84,6 +87,7 @@ class Summary:
         self.findings = 0
         self.ignored = 0
         self.needs_verification = 0
+        self.misspellings = 0  # of those to verify, the misspellings (fuzzy matches); the rest: brands to check
         self.patients = 0
         self.patients_flagged = 0
         self.by_ingredient: Counter[str] = Counter()
@@ -98,10 +102,20 @@ class Summary:
         self.skipped_never = 0  # records never screened: entered in error
         self.unit = "line"  # what a record is: a text "line", or a CSV row or FHIR resource ("record")
         self.notes: list[str] = []  # what the user should know about the run itself (on stderr, not in the report)
+        # What the user must know even when asking for quiet (an input with nothing in it, an expired ignore).
+        self.warnings: list[str] = []
 
     @property
     def exit_code(self) -> ExitCode:
+        if self.nothing_to_screen:
+            return ExitCode.NOTHING_TO_SCREEN
         return ExitCode.FLAGGED if self.failing else ExitCode.OK
+
+    @property
+    def nothing_to_screen(self) -> bool:
+        """True when the inputs held no medication record at all (not even one left out as not current): an
+        empty file, a CSV of headers only, a FHIR file without medication resources. Never a clean list."""
+        return self.records == 0 and self.skipped == 0 and self.skipped_never == 0
 
     @property
     def has_findings(self) -> bool:
@@ -157,6 +171,7 @@ class Tally:
                 continue
             if f.needs_verification:
                 s.needs_verification += 1
+                s.misspellings += f.match is MatchKind.FUZZY
             s.by_ingredient[f.drug.name] += 1
             s.by_class[f.drug.drug_class] += 1
             if f.drug.evidence.rank >= self._fail_rank:

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable, Sequence
 
 from .countries import local_name
+from .ignores import Ignore
 from .matcher import Hit, Matcher
 from .models import (
     FIRST_RECOGNITION_STATE,
@@ -68,14 +69,23 @@ def written(text: str, hit: Hit) -> str:
 class Screener:
     """Applies the matcher and the knowledge base to records, a batch at a time."""
 
-    def __init__(self, kb: KnowledgeBase, matcher: Matcher, *, ignore: Iterable[str] = (), country: str = "") -> None:
+    def __init__(
+        self, kb: KnowledgeBase, matcher: Matcher, *, ignore: Iterable[str | Ignore] = (), country: str = ""
+    ) -> None:
+        """`ignore`: ingredient names, or Ignore records whose `ingredient` is an ingredient name."""
         self.kb = kb
         self.matcher = matcher
         self.country = country
         # Ingredients are shown by the names the country uses (paracetamol, chlorphenamine outside the US).
         self._drugs = {name_key(name): _local(drug, country) for name, drug in kb.drugs.items()}
-        ignored = {name_key(i) for i in ignore}
-        self.ignore = frozenset(ignored | {name_key(local_name(i, country)) for i in ignored})
+        # The reason of each ignored ingredient (under its name and the country's), for everyone (patient
+        # None) or for one patient.
+        self._ignored: dict[tuple[str | None, str], str] = {}
+        for item in ignore:
+            rule = item if isinstance(item, Ignore) else Ignore(item)
+            for name in (rule.ingredient, local_name(rule.ingredient, country)):
+                self._ignored.setdefault((rule.patient, name_key(name)), rule.reason)
+        self.ignore = frozenset(key for _, key in self._ignored)
         # Outcomes of records naming exactly one name, by the identity of its (interned, never freed)
         # target: no bound is needed, as there is one per known name at most.
         self._single: dict[int, Outcome] = {}
@@ -224,6 +234,7 @@ class Screener:
                 indication = "parkinson"  # a product for Parkinson's disease only (Rytary, Duodopa)
             else:
                 indication = indication_of(record.text, *record.context.values(), reason=record.reason)
+        reasons = [self._reason(record, drug) for drug, _ in flagged] if self.ignore else [None] * len(flagged)
         return tuple(
             Finding(
                 record=record,
@@ -233,12 +244,24 @@ class Screener:
                 match=hits[i].kind,
                 score=hits[i].score,
                 product=hits[i].target.product,
-                ignored=name_key(drug.name) in self.ignore,
+                ignored=reason is not None,
                 indication=indication,
                 verify=hits[i].target.verify,
+                ignore_reason=reason or "",
             )
-            for drug, i in flagged
+            for (drug, i), reason in zip(flagged, reasons, strict=True)
         )
+
+    def _reason(self, record: InputRecord, drug: Drug) -> str | None:
+        """Why this finding is ignored (an ignore for everyone first, then one for its patient); None: it
+        is not."""
+        key = name_key(drug.name)
+        if key not in self.ignore:
+            return None
+        reason = self._ignored.get((None, key))
+        if reason is None and record.patient is not None:
+            reason = self._ignored.get((record.patient, key))
+        return reason
 
 
 def _local(drug: Drug, country: str) -> Drug:

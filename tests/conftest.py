@@ -31,11 +31,14 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _fresh_engines(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def _fresh_engines(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
     # Each test builds its knowledge base anew, so a test that swaps it cannot leak into others.
     forget_engines()
-    monkeypatch.delenv("NO_COLOR", raising=False)
+    for name in ("NO_COLOR", "FORCE_COLOR"):
+        monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "120")
+    # No user's rlsmed.toml: the user configuration folder is an empty one.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path_factory.mktemp("config-home")))
     yield
 
 

@@ -54,3 +54,19 @@ class CountingStream(io.BytesIO):
         data = super().read(size)
         self.consumed += len(data)
         return data
+
+
+def read_all(fd: int) -> bytes:
+    """Everything a pseudo-terminal's other side wrote, until it is closed."""
+    import os
+
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(fd, 65536)
+        except OSError:  # EIO once the other side is closed
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -16,9 +16,10 @@ pytestmark = pytest.mark.usefixtures("tiny_kb")
 
 
 def test_version_and_help() -> None:
-    result = run_cli(["--version"])
-    assert result.exit_code == 0
-    assert result.stdout.strip() == f"rlsmed {__version__}"
+    for flag in ("--version", "-V"):
+        result = run_cli([flag])
+        assert result.exit_code == 0
+        assert result.stdout == f"rlsmed {__version__} (knowledge base test-1, 2026-01-01)\n"
     result = run_cli(["check", "--help"])
     assert result.exit_code == 0
     assert "--fail-on" in result.stdout and "--ignore" in result.stdout
@@ -106,7 +107,11 @@ def test_ignore_keeps_the_finding_but_not_the_exit_code(tmp_path: Path) -> None:
     assert report["findings"][0]["ignored"] is True
     assert report["summary"]["ignored"] == 1
     table = run_cli(["check", path, "--ignore", "sertraline"])
-    assert table.exit_code == 0 and "sertraline (ignored)" in table.stdout
+    assert table.exit_code == 0, explain_failure(table)
+    row = next(line for line in table.stdout.splitlines() if "sertraline" in line)
+    assert row.split()[:3] == ["1", "Zoloft", "50"]
+    assert "ignored" in table.stdout.splitlines()[table.stdout.splitlines().index(row) + 1]
+    assert "1 finding ignored" in table.stdout.splitlines()[0]
 
 
 def test_ignore_of_an_unknown_drug_is_a_usage_error(tmp_path: Path) -> None:

@@ -122,7 +122,7 @@ def test_ambiguity_reaches_every_format() -> None:
     csv_out = run_cli(["check", "-f", "csv"], stdin="Benadryl\n").stdout
     assert "differs by market" in csv_out.splitlines()[1]
     assert "differs by market" in run_cli(["check", "-f", "markdown"], stdin="Benadryl\n").stdout
-    assert "exact, verify" in run_cli(["check", "--width", "200"], stdin="Benadryl\n").stdout
+    assert "differs by market" in run_cli(["check", "--width", "200"], stdin="Benadryl\n").stdout
 
 
 # Night-time versions of brands the knowledge base does not hold.

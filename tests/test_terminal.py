@@ -12,20 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from .helpers import read_all
+
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs a POSIX pseudo-terminal")
-
-
-def _read_all(fd: int) -> bytes:
-    chunks = []
-    while True:
-        try:
-            chunk = os.read(fd, 65536)
-        except OSError:  # EIO once the other side is closed
-            break
-        if not chunk:
-            break
-        chunks.append(chunk)
-    return b"".join(chunks)
 
 
 @pytest.mark.slow
@@ -43,7 +32,7 @@ def test_report_goes_to_redirected_stdout_while_the_progress_bar_is_on_the_termi
             stderr=secondary,
         )
         os.close(secondary)
-        terminal = _read_all(primary)
+        terminal = read_all(primary)
         code = proc.wait(timeout=120)
     os.close(primary)
     assert code == 1, terminal.decode(errors="replace")[-2000:]
@@ -66,7 +55,7 @@ def test_asks_for_a_pasted_list_on_a_terminal() -> None:
     os.close(secondary)
     os.write(primary, b"Zoloft 50 mg\nLipitor\n\x04")
     out, _ = proc.communicate(timeout=60)
-    terminal = _read_all(primary)
+    terminal = read_all(primary)
     os.close(primary)
     assert b"Paste the medication list" in terminal
     report = json.loads(out)
@@ -108,7 +97,7 @@ def test_ctrl_c_on_a_terminal_with_workers_is_one_line() -> None:
         if proc.poll() is None:
             proc.kill()
             proc.wait()
-    terminal = seen + _read_all(primary)
+    terminal = seen + read_all(primary)
     os.close(primary)
     assert proc.returncode == 130
     assert b"rlsmed: interrupted" in terminal

@@ -3,19 +3,23 @@
 # No `from __future__ import annotations` in the command modules: Typer would have to evaluate every
 # annotation as a string on each start, which costs more than evaluating them once at import.
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import __version__
 from .handling import debug
 
-__all__ = ["KbOption", "app", "kb_app", "kb_files"]
+if TYPE_CHECKING:
+    from ..config import Config
+
+__all__ = ["ConfigOption", "KbOption", "NoConfigOption", "app", "configuration", "kb_app", "kb_files"]
 
 app = typer.Typer(
     name="rlsmed",
     help="Screen a medication list for drugs that may provoke or worsen restless legs syndrome (RLS).",
-    add_completion=False,
+    epilog="Start with: rlsmed check meds.txt (or paste a list: rlsmed check). Each command's --help has examples.",
+    add_completion=True,  # --install-completion, --show-completion (bash, zsh, fish, PowerShell)
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     pretty_exceptions_show_locals=False,  # locals would be a patient's medication list
@@ -32,23 +36,41 @@ KbOption = Annotated[
         metavar="FILE",
     ),
 ]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", help="Read this configuration file instead of the rlsmed.toml found.", metavar="FILE"),
+]
+NoConfigOption = Annotated[bool, typer.Option("--no-config", help="Read no configuration file.")]
 
 
-def kb_files(kb: list[Path] | None) -> tuple[str, ...]:
-    """The --kb files as the library takes them."""
-    return tuple(str(p) for p in kb or ())
+def configuration(config: Path | None, no_config: bool) -> "Config":
+    """The configuration of a command: --config FILE, else the rlsmed.toml found (none with --no-config)."""
+    from ..config import read_config
+
+    return read_config(config, search=not no_config)
+
+
+def kb_files(kb: list[Path] | None, config: "Config | None" = None) -> tuple[str, ...]:
+    """The knowledge-base files of a command as the library takes them: the configuration's, then --kb's."""
+    return (*(config.kb_files if config is not None else ()), *(str(p) for p in kb or ()))
 
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"rlsmed {__version__}")
+        from ..kb import load_knowledge_base
+
+        kb = load_knowledge_base()
+        typer.echo(f"rlsmed {__version__} (knowledge base {kb.version}, {kb.updated})")
         raise typer.Exit()
 
 
 @app.callback()
 def _root(
     version: Annotated[
-        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+        bool,
+        typer.Option(
+            "--version", "-V", callback=_version, is_eager=True, help="Show the version and the knowledge base's."
+        ),
     ] = False,
     debug_: Annotated[bool, typer.Option("--debug", help="Show full tracebacks (for developers).")] = False,
 ) -> None:

@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from ..errors import ExitCode, KnowledgeBaseError
-from .app import KbOption, app, kb_app, kb_files
+from .app import ConfigOption, KbOption, NoConfigOption, app, configuration, kb_app, kb_files
 from .handling import handled, say
 from .streams import isatty, stdout
 
@@ -19,12 +19,14 @@ __all__ = ["explain", "kb_list", "kb_search", "kb_validate"]
 def explain(
     name: Annotated[str, typer.Argument(help="A drug name: generic, brand, synonym, or a misspelling.")],
     kb: KbOption = None,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
 ) -> None:
     """Show what the knowledge base says about a drug, with its sources."""
     from ..engine import engine
     from ..explain import explain as explain_name
 
-    stdout().write(explain_name(name, engine(kb_files(kb))))
+    stdout().write(explain_name(name, engine(kb_files(kb, configuration(config, no_config)))))
 
 
 @kb_app.command("validate")
@@ -62,13 +64,15 @@ class ListFormat(str, Enum):
 def kb_list(
     fmt: Annotated[ListFormat, typer.Option("--format", "-f", help="Listing format.")] = ListFormat.TABLE,
     kb: KbOption = None,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
 ) -> None:
     """List every knowledge-base entry with its class, effect and evidence."""
     from ..engine import engine
     from ..explain import listing
 
     out = stdout()
-    out.write(listing(engine(kb_files(kb)).kb, fmt.value, color=isatty(out)))
+    out.write(listing(engine(kb_files(kb, configuration(config, no_config))).kb, fmt.value, color=isatty(out)))
 
 
 @kb_app.command("search")
@@ -76,12 +80,14 @@ def kb_list(
 def kb_search(
     text: Annotated[str, typer.Argument(help="Text to look for in names, classes and rationales.")],
     kb: KbOption = None,
+    config: ConfigOption = None,
+    no_config: NoConfigOption = False,
 ) -> None:
     """Find knowledge-base entries by name, class or wording."""
     from ..engine import engine
     from ..explain import listing, search
 
-    knowledge = engine(kb_files(kb)).kb
+    knowledge = engine(kb_files(kb, configuration(config, no_config))).kb
     found = search(text, knowledge)
     if not found:
         say(f"rlsmed: no knowledge-base entry mentions '{text}'")

@@ -38,7 +38,12 @@ def _main(argv: list[str] | None) -> int:
     try:
         result = app(args=argv, prog_name="rlsmed", standalone_mode=False)
     except typer.TyperException as e:  # usage errors: unknown option, bad value, missing argument
-        say(f"rlsmed: {e.format_message()} (see rlsmed --help)")
+        if type(e).__name__ == "NoArgsIsHelpError":  # `rlsmed`, `rlsmed kb`: the help was printed, no error
+            return ExitCode.OK
+        # The help of the command that was given: `rlsmed check --bogus` points to `rlsmed check --help`.
+        context = getattr(e, "ctx", None)
+        command = getattr(context, "command_path", "") or "rlsmed"
+        say(f"rlsmed: {e.format_message()} (see {command} --help)")
         return e.exit_code
     except typer.Abort as e:  # Ctrl-C (or SIGTERM, SIGHUP) while the options were read (older Click)
         return _stopped(e.__cause__ if isinstance(e.__cause__, KeyboardInterrupt) else KeyboardInterrupt())

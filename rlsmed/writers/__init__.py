@@ -19,7 +19,7 @@ class WriterSpec(NamedTuple):
     """A format in the registry."""
 
     writer: str  # "module:Class" in rlsmed.writers, imported when the format is asked for
-    styled: bool = False  # its constructor takes `color` and `width` (a terminal's)
+    styled: bool = False  # its constructor takes `color`, `width` (a terminal's) and `verbose` (-v)
 
 
 WRITERS: dict[OutputFormat, WriterSpec] = {
@@ -28,13 +28,16 @@ WRITERS: dict[OutputFormat, WriterSpec] = {
     OutputFormat.JSONL: WriterSpec("jsonl:JsonlWriter"),
     OutputFormat.CSV: WriterSpec("csv:CsvWriter"),
     OutputFormat.MARKDOWN: WriterSpec("markdown:MarkdownWriter"),
+    OutputFormat.HTML: WriterSpec("html:HtmlWriter"),
 }
 
 
-def build_writer(fmt: OutputFormat, *, color: bool = False, width: int | None = None) -> Writer:
-    """The writer for `fmt`; `color` and `width` apply to formats meant for a terminal."""
-    spec = WRITERS[fmt]
+def build_writer(
+    fmt: OutputFormat | str, *, color: bool = False, width: int | None = None, verbose: bool = False
+) -> Writer:
+    """The writer for `fmt`; `color`, `width` and `verbose` apply to formats meant for a terminal."""
+    spec = WRITERS[OutputFormat(fmt)]
     module, cls = spec.writer.split(":")
     factory = getattr(importlib.import_module(f"{__name__}.{module}"), cls)
-    writer: Writer = factory(color=color, width=width) if spec.styled else factory()
+    writer: Writer = factory(color=color, width=width, verbose=verbose) if spec.styled else factory()
     return writer

@@ -1,9 +1,10 @@
-"""What the human-readable reports (table, Markdown) take from a screening, in bounded memory.
+"""What the human-readable reports (table, Markdown, HTML) take from a screening, in bounded memory.
 
-Flagged records are handed to the writer a section at a time: per patient when the input names
-patients (held until the end, or until too many are held, when the patients seen longest ago go
-first), else in chunks. Unrecognised and recognised records are kept only up to the number a person
-can review in a report; the rest are counted (JSON and CSV list them all).
+Flagged records are handed to the writer a section at a time: one per input file, and per patient when the
+input names patients. Sections are held until the end, or until too many flagged records are held, when
+the sections held longest go first. Unrecognised and recognised records and misspellings to verify are
+kept only up to the number a person can review in a report; the rest are counted (JSON and CSV list them
+all).
 """
 
 from __future__ import annotations
@@ -26,15 +27,43 @@ from ..models import (
 )
 from .grouping import Holding
 
-__all__ = ["HOLD", "LIST_MENTIONS_UP_TO", "LIST_RECOGNIZED_UP_TO", "LIST_UNRECOGNIZED_UP_TO", "Gathered", "Gatherer"]
+__all__ = [
+    "HOLD",
+    "LIST_MENTIONS_UP_TO",
+    "LIST_RECOGNIZED_UP_TO",
+    "LIST_TO_VERIFY_UP_TO",
+    "LIST_UNRECOGNIZED_UP_TO",
+    "Gathered",
+    "Gatherer",
+    "Section",
+]
 
 HOLD = 5_000  # flagged records held for grouping by patient before the oldest are written out
 LIST_UNRECOGNIZED_UP_TO = 1_000  # unrecognised records listed in a report; past this they are counted
 LIST_RECOGNIZED_UP_TO = 200  # recognised records are listed only for lists this short
 LIST_MENTIONS_UP_TO = 1_000  # drugs named but not current, listed in a report; past this they are counted
+LIST_TO_VERIFY_UP_TO = 1_000  # misspellings and brands to check, listed apart (the HTML report's "to verify")
 
-# A section of flagged records: the patient (None when the input names none) and their results.
-Emit = Callable[[str | None, list[LineResult]], None]
+
+class Section(tuple[str, str | None]):
+    """Which flagged records go together: their input file, and their patient when the input names one."""
+
+    __slots__ = ()
+
+    def __new__(cls, source: str, patient: str | None) -> Section:
+        return tuple.__new__(cls, (source, patient))
+
+    @property
+    def source(self) -> str:
+        return self[0]
+
+    @property
+    def patient(self) -> str | None:
+        return self[1]
+
+
+# A section of flagged records, given to the writer with its results in input order.
+Emit = Callable[[Section, list[LineResult]], None]
 
 
 class Gathered:
@@ -51,8 +80,10 @@ class Gathered:
         self.records = 0
         self.with_patients = False
         self.fuzzy = False
+        self.to_verify: list[Finding] = []  # misspellings (fuzzy matches), up to LIST_TO_VERIFY_UP_TO
         self.split_patients: set[str] = set()  # patients whose rows came apart in the input
-        # One finding per drug and wording, for notes and sources (bounded by the knowledge base).
+        # One finding per drug and wording, for notes and sources (bounded by the knowledge base): a finding
+        # that is not ignored when there is one, so that `ignored` says every finding of it was.
         self.drugs: dict[tuple[str, str], Finding] = {}
 
     @property
@@ -70,7 +101,10 @@ class Gatherer:
     def __init__(self, emit: Emit, *, hold: int = HOLD, list_unrecognized: int = LIST_UNRECOGNIZED_UP_TO) -> None:
         self.gathered = Gathered()
         self._list_unrecognized = list_unrecognized
-        self._holding: Holding[str | None, LineResult] = Holding(hold, emit, remember=lambda patient: patient)
+        # A split is remembered for sections of a patient only (a list without patients comes in parts).
+        self._holding: Holding[Section, LineResult] = Holding(
+            hold, emit, remember=lambda s: s if s.patient is not None else None
+        )
 
     def add(self, batch: ResultBatch) -> None:
         g = self.gathered
@@ -79,12 +113,22 @@ class Gatherer:
         if not g.with_patients and any(map(RECORD_PATIENT, records)):
             g.with_patients = True
         flagged_status = LineStatus.FLAGGED
+        drugs = g.drugs
         for i, findings in batch.findings.items():
             record = records[i]
-            self._holding.add(record.patient, LineResult(record, flagged_status, findings, outcomes[i].recognized))
+            self._holding.add(
+                Section(record.source, record.patient),
+                LineResult(record, flagged_status, findings, outcomes[i].recognized),
+            )
             for f in findings:
-                g.drugs.setdefault((f.drug.name, f.considerations), f)
-                g.fuzzy = g.fuzzy or f.match is MatchKind.FUZZY
+                key = (f.drug.name, f.considerations)
+                known = drugs.get(key)
+                if known is None or (known.ignored and not f.ignored):
+                    drugs[key] = f
+                if f.needs_verification:  # a misspelling, or a brand to check on the pack
+                    g.fuzzy = g.fuzzy or f.match is MatchKind.FUZZY
+                    if len(g.to_verify) < LIST_TO_VERIFY_UP_TO:
+                        g.to_verify.append(f)
         g.flagged += len(batch.findings)
         states = list(map(OUTCOME_STATE, outcomes))
         room = max(0, self._list_unrecognized - len(g.unrecognized))
@@ -106,8 +150,13 @@ class Gatherer:
         g.headings += len(batch.headings)
         self._holding.make_room()
 
+    @property
+    def streaming(self) -> bool:
+        """True once a section had to go out before the end (too many flagged records to hold)."""
+        return self._holding.emitted
+
     def close(self) -> Gathered:
         """Send out the sections still held; the rest of what was gathered."""
         self._holding.close()
-        self.gathered.split_patients = {p for p in self._holding.split if p is not None}
+        self.gathered.split_patients = {s.patient for s in self._holding.split if s.patient is not None}
         return self.gathered

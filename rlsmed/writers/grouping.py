@@ -35,6 +35,7 @@ class Holding(Generic[K, T]):
         self._written: set[Hashable] = set()  # what is remembered of the keys whose group went out
         self.split: set[K] = set()
         self.reopened = 0
+        self.emitted = False  # a group went out before `close`
 
     def add(self, key: K, item: T) -> None:
         group = self._groups.get(key)
@@ -56,6 +57,7 @@ class Holding(Generic[K, T]):
             memo = self._remember(key)
             if memo is not None:
                 self._written.add(memo)
+            self.emitted = True
             self._emit(key, items)
 
     def close(self) -> None:

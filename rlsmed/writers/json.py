@@ -145,6 +145,7 @@ class JsonWriter:
             f'"needs_verification": {"false" if exact and not f.verify else "true"}, '
             f'"verify": {_str(f.verify or None)}, '
             f'"product": {_str(f.product or None)}, "ignored": {"true" if f.ignored else "false"}, '
+            f'"ignore_reason": {_str(f.ignore_reason or None)}, '
             f'"indication": {_str(f.indication or None)}, "status": "{f.status.value}", '
             f'"status_reason": {_str(f.status_reason or None)}, {tail}'
         )

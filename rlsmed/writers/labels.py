@@ -1,21 +1,29 @@
-"""Wording shared by the human-readable formats (table and markdown)."""
+"""Wording shared by the human-readable formats (table, Markdown, HTML)."""
 
 from __future__ import annotations
 
 from ..models import Drug, Effect, Finding, InputRecord, MatchKind, Mention
-from ..report import ReportMeta, plural
+from ..report import NEVER_SCREENED, ReportMeta, Summary, plural
 
 __all__ = [
+    "CONSIDER",
     "DISCLAIMER",
+    "FUZZY_LEGEND",
     "NOT_CURRENT_NOTE",
+    "STREAMING",
     "dose",
     "effect_label",
+    "ignored_label",
     "kb_label",
+    "left_out_notes",
     "match_label",
     "mention_drug",
+    "not_current",
     "place",
     "plural",
+    "read_as",
     "references",
+    "to_verify",
 ]
 
 _SHORT_EFFECT = {
@@ -31,6 +39,45 @@ DISCLAIMER = (
     "rlsmed supports, and does not replace, clinical judgement: review each finding with the patient's "
     "history, and never stop a medicine because of this report alone."
 )
+
+
+# Many entries give checks rather than alternatives: "what to consider", not "consider instead".
+CONSIDER = "What to consider"
+FUZZY_LEGEND = (
+    "Read as: a misspelling matched to the closest flagged name, with its similarity (0-100). Verify it with "
+    "the patient or the prescriber."
+)
+
+# The top of a report whose flagged records are too many to hold until the counts are known.
+STREAMING = "A large input: findings are written in parts as they are read; the counts are at the end."
+
+
+def left_out_notes(summary: Summary) -> list[str]:
+    """What a report says of the records their status left out (none are lost: they are counted, and JSON
+    lists them)."""
+    notes = []
+    if summary.skipped:
+        notes.append(f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses).")
+    if summary.skipped_never:
+        notes.append(f"{plural(summary.skipped_never, 'record')} never screened ({NEVER_SCREENED}; json lists them).")
+    return notes
+
+
+def to_verify(f: Finding) -> list[str]:
+    """What to verify of a finding: how a misspelling was read ("read as Benadryl (87.5): verify"), and
+    what to check on the pack of a brand that differs by market."""
+    parts = [f"read as {f.matched_as} ({f.score:g}): verify"] if f.match is MatchKind.FUZZY else []
+    return [*parts, *([f.verify] if f.verify else [])]
+
+
+def read_as(f: Finding) -> str:
+    """What to verify of a finding, in one line."""
+    return "; ".join(to_verify(f))
+
+
+def ignored_label(f: Finding) -> str:
+    """ "ignored: reviewed with prescriber", or "ignored" when the ignore gave no reason (--ignore)."""
+    return f"ignored: {f.ignore_reason}" if f.ignore_reason else "ignored"
 
 
 _DOSE_WORDS = ("sig", "dos", "direction", "instruction", "frequency", "route", "strength")
@@ -50,6 +97,11 @@ NOT_CURRENT_NOTE = (
     "Read as not taken now, or not the patient's: not counted as findings. Check each reason; "
     "--all-statuses screens them all as findings."
 )
+
+
+def not_current(status_label: str, reason: str) -> str:
+    """Why a drug named is not taken now: "allergy or intolerance: under "Allergies:""."""
+    return f"{status_label}: {reason}" if reason else status_label
 
 
 def mention_drug(m: Mention) -> str:

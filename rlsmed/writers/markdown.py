@@ -1,22 +1,30 @@
-"""Markdown: a report to paste into a note, a ticket or a wiki."""
+"""Markdown: a report to paste into a note, a ticket or a wiki. The same parts as the terminal report, with
+each line as written in full."""
 
 from __future__ import annotations
 
 import re
-from typing import TextIO
 
-from ..models import Drug, LineResult, ResultBatch
-from ..report import NEVER_SCREENED, ReportMeta
+from ..models import LineResult, Status
+from ..report import Summary
 from .base import RunEnd
-from .gather import Gatherer
+from .digest import headline, notes_in_order
+from .gather import Gathered, Section
+from .held import HeldReport
 from .labels import (
+    CONSIDER,
     DISCLAIMER,
+    FUZZY_LEGEND,
     NOT_CURRENT_NOTE,
+    STREAMING,
     dose,
     effect_label,
+    ignored_label,
     kb_label,
+    left_out_notes,
     match_label,
     mention_drug,
+    not_current,
     place,
     plural,
     references,
@@ -33,47 +41,61 @@ def md(text: str) -> str:
     return _SPECIAL.sub(r"\\\1", printable(text))
 
 
-class MarkdownWriter:
+class MarkdownWriter(HeldReport):
     """`--format markdown`."""
 
     name = "markdown"
-    rereads = False
 
-    def start(self, meta: ReportMeta, out: TextIO, *, reread: bool = False) -> None:
-        self._out = out
-        self._many = len(set(meta.inputs)) > 1
-        self._sections = 0
-        self._gatherer = Gatherer(self._emit)
-        out.write("# rlsmed report\n\n")
-        out.write(f"Knowledge base {md(kb_label(meta))}.\n\n## Findings\n\n")
-
-    def _emit(self, patient: str | None, rows: list[LineResult]) -> None:
-        # Markdown tables are written a row at a time: a patient's section, or the one table in chunks.
-        if patient is not None:
-            self._out.write(f"### Patient {md(patient)}\n\n")
-            self._findings(self._out, rows, self._many, header=True)
-            self._out.write("\n")
+    def top(self, summary: Summary | None) -> None:
+        self.out.write("# rlsmed report\n\n")
+        if summary is None:
+            self.out.write(f"_{md(STREAMING)}_\n\n")
         else:
-            self._findings(self._out, rows, self._many, header=not self._sections)
-            self._sections += 1
+            self.out.write(f"**{md(headline(summary))}**\n\n")
 
-    def add(self, batch: ResultBatch) -> None:
-        self._gatherer.add(batch)
+    def findings_heading(self) -> None:
+        self.out.write("## Medicines that may provoke or worsen RLS\n\n")
 
-    def finish(self, end: RunEnd) -> list[str]:
-        w, many, summary = self._out.write, self._many, end.summary
-        g = self._gatherer.close()
-        if self._sections:
-            w("\n")
-        if not g.flagged:
-            w("Nothing flagged.\n\n")
-        if summary.skipped_never:
-            w(f"{plural(summary.skipped_never, 'record')} never screened ({NEVER_SCREENED}; json lists them).\n\n")
+    def section(self, section: Section, rows: list[LineResult], *, new_source: bool) -> None:
+        w = self.out.write
+        if new_source:
+            w(f"### {md(section.source)}\n\n")
+        if section.patient is not None:
+            w(f"{'####' if self.many else '###'} Patient {md(section.patient)}\n\n")
+        w("| Line | Written | Drug | Matched as | Match | Effect | Evidence |\n|---|---|---|---|---|---|---|\n")
+        for r in rows:
+            where = md(place(r.record, False))
+            directions = dose(r.record)
+            written = md(r.record.text) + (f" ({md(directions)})" if directions else "")
+            for f in r.findings:
+                drug = md(f.drug.name) + (f" ({md(ignored_label(f))})" if f.ignored else "")
+                if f.status is not Status.CURRENT:  # --all-statuses
+                    drug += f" ({md(not_current(f.status.label, f.status_reason))})"
+                cells = [where, written, drug, md(f.matched_as), match_label(f), effect_label(f), f.drug.evidence.value]
+                w("| " + " | ".join(cells) + " |\n")
+        w("\n")
+
+    def rest(self, end: RunEnd, gathered: Gathered, *, streamed: bool) -> None:
+        w, summary, g = self.out.write, end.summary, gathered
+        if g.fuzzy:
+            w(f"_{md(FUZZY_LEGEND)}_\n\n")
         if g.split_patients:
             w(
                 f"The rows of {len(g.split_patients):,} patients were far apart in the input, so their findings "
                 "appear in more than one section.\n\n"
             )
+        notes = notes_in_order(g.drugs.values())
+        if notes:
+            w(f"## Why, and {CONSIDER.lower()}\n\n")
+            for f in notes:
+                drug = f.drug
+                wording = " (Parkinson's disease)" if f.considerations != drug.considerations else ""
+                w(f"### {md(drug.name)}{wording}: {md(drug.drug_class)}\n\n")
+                w(f"- **Why:** {md(drug.rationale)}\n- **{CONSIDER}:** {md(f.considerations)}\n")
+                w(f"- **Evidence:** {drug.evidence.label}: {md(drug.evidence_basis)}\n")
+                w(f"- **Sources:** {md(references(drug))}\n\n")
+        w("".join(f"{note}\n\n" for note in left_out_notes(summary)))
+        many = self.many
         if g.mentions:
             w(f"## Mentioned, not current\n\n{NOT_CURRENT_NOTE}\n\n")
             w("| Line | Written | Drug | Status | Why |\n|---|---|---|---|---|\n")
@@ -87,7 +109,7 @@ class MarkdownWriter:
         if g.headings:
             w(f"{plural(g.headings, 'line')} read as headings, labels or column names, not as medicines.\n\n")
         if g.unrecognized:
-            w("## Unrecognised lines (please review)\n\n")
+            w("## Not recognised (please review)\n\n")
             for record in g.unrecognized:
                 who = f" (patient {md(record.patient)})" if record.patient else ""
                 w(f"- {md(place(record, many))}{who}: {md(record.text) or '(no medication given)'}\n")
@@ -103,48 +125,17 @@ class MarkdownWriter:
                 names = ", ".join(md(x.ingredient) + (f" ({x.note})" if x.note else "") for x in r.recognized)
                 w(f"- {md(place(r.record, many))}: {md(r.record.text)}: {names}\n")
             w("\n")
-        w("## Summary\n\n")
-        mentioned = summary.mentions_not_current
-        w(
-            f"{summary.records:,} {summary.unit}s screened: {summary.flagged:,} flagged, "
-            f"{summary.recognized:,} recognised, "
-            + (f"{plural(mentioned, 'mention')} not current, " if mentioned else "")
-            + f"{summary.unrecognized:,} unrecognised.\n\n"
-        )
-        if g.with_patients:
-            w(f"{summary.patients:,} patients screened, {summary.patients_flagged:,} with at least one finding.\n\n")
-            for title, counts in (("Drug", summary.patients_by_ingredient), ("Class", summary.patients_by_class)):
-                if counts:
-                    w(f"| {title} | Patients |\n|---|---:|\n")
-                    w("".join(f"| {md(name)} | {n:,} |\n" for name, n in counts.most_common(10)) + "\n")
+        if g.with_patients or streamed:
+            w("## Summary\n\n")
+            if streamed:
+                w(f"{md(headline(summary))}\n\n")
+            if g.with_patients:
+                who = f"{summary.patients:,} patients screened, {summary.patients_flagged:,} with at least one finding"
+                w(f"{who}.\n\n")
+                for title, counts in (("Drug", summary.patients_by_ingredient), ("Class", summary.patients_by_class)):
+                    if counts:
+                        w(f"| {title} | Patients |\n|---|---:|\n")
+                        w("".join(f"| {md(name)} | {n:,} |\n" for name, n in counts.most_common(10)) + "\n")
         for advice in end.advice:
             w(f"## {advice.topic.capitalize()}\n\n{md(advice.text)}\n\nSource: {md(' '.join(advice.sources))}\n\n")
-        drugs: list[Drug] = g.drug_list()
-        if drugs:
-            w("## Sources\n\n")
-            for drug in drugs:
-                w(f"- **{md(drug.name)}** ({drug.evidence.value}: {md(drug.evidence_basis)}): ")
-                w(md(references(drug)) + "\n")
-            w("\n")
-        w(f"_{DISCLAIMER}_\n")
-        return []
-
-    @staticmethod
-    def _findings(out: TextIO, rows: list[LineResult], many: bool, *, header: bool) -> None:
-        if header:
-            out.write("| Line | Written | Drug | Matched as | Match | Effect | Evidence | Why | Consider instead |\n")
-            out.write("|---|---|---|---|---|---|---|---|---|\n")
-        for r in rows:
-            for f in r.findings:
-                cells = [
-                    md(place(r.record, many) + (f" ({r.record.status})" if r.record.status else "")),
-                    md(r.record.text) + (f" ({md(dose(r.record))})" if dose(r.record) else ""),
-                    md(f.drug.name) + (" (ignored)" if f.ignored else ""),
-                    md(f.matched_as),
-                    match_label(f),
-                    effect_label(f),
-                    f.drug.evidence.value,
-                    md(f.drug.rationale),
-                    md(f.considerations),
-                ]
-                out.write("| " + " | ".join(cells) + " |\n")
+        w(f"Knowledge base {md(kb_label(self.meta))}. _{DISCLAIMER}_\n")
