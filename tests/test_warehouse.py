@@ -92,6 +92,8 @@ def test_the_duckdb_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> N
     assert len(rows) == 3 * len({f.record.line for f in rlsmed.check_files([SYNTHEA]).findings})
 
 
+@pytest.mark.slow
+@pytest.mark.filterwarnings("ignore:PySpark does not yet fully support pandas:FutureWarning")
 def test_the_spark_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     pytest.importorskip("pyspark", reason="pyspark is not installed (pip install pyspark; it needs Java)")
     duckdb = pytest.importorskip("duckdb")
