@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, NamedTuple
 
 from .engine import engine
+from .mentions import MentionReader
 from .models import InputRecord, MatchKind
 from .readers.base import BATCH
 from .screen import Screener
@@ -32,6 +33,10 @@ class TextResult(NamedTuple):
     drug_classes: tuple[str, ...]
     match: str  # "exact"; "fuzzy" when a flagged name was read from a misspelling; "" when nothing is flagged
     needs_verification: bool
+    # Drugs the text names as not taken now ("Zoloft - stopped", "allergic to Compazine"), with the
+    # status of each (not_current, allergy, past, family), never among `flagged`.
+    not_current: tuple[str, ...]
+    not_current_statuses: tuple[str, ...]
     kb_version: str
 
 
@@ -47,6 +52,7 @@ def screen_texts(
     first seen. Empty and missing texts (None) are skipped: there is nothing in them to screen."""
     run = engine(tuple(kb_files))
     screener = Screener(run.kb, run.matcher)
+    mentions = MentionReader(screener)  # each text read as a record: its own phrases give its status
     version = run.kb.version
     batch: list[InputRecord] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
@@ -57,16 +63,17 @@ def screen_texts(
         seen.add((text, codes))
         batch.append(InputRecord("", len(seen), text, codes=codes))
         if len(batch) >= BATCH:
-            yield from _results(screener, batch, version)
+            yield from _results(mentions, batch, version)
             batch = []
     if batch:
-        yield from _results(screener, batch, version)
+        yield from _results(mentions, batch, version)
 
 
-def _results(screener: Screener, records: list[InputRecord], version: str) -> Iterator[TextResult]:
-    done = screener.screen_batch(records)
+def _results(mentions: MentionReader, records: list[InputRecord], version: str) -> Iterator[TextResult]:
+    (done,) = mentions.apply(mentions.screener.screen_batch(records, marks=True), sections=False)
     for i, (record, outcome) in enumerate(zip(records, done.outcomes, strict=True)):
         findings = done.findings.get(i, ())
+        named = done.mentions.get(i, ())
         drugs = [f.drug for f in findings]
         recognized = tuple(r.ingredient for r in outcome.recognized)
         yield TextResult(
@@ -80,6 +87,8 @@ def _results(screener: Screener, records: list[InputRecord], version: str) -> It
             drug_classes=tuple(d.drug_class for d in drugs),
             match=("fuzzy" if any(f.match is MatchKind.FUZZY for f in findings) else "exact") if findings else "",
             needs_verification=any(f.needs_verification for f in findings),
+            not_current=tuple(m.ingredient for m in named),
+            not_current_statuses=tuple(m.status.value for m in named),
             kb_version=version,
         )
 

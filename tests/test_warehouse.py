@@ -102,3 +102,9 @@ def test_the_spark_recipe(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     exec(compile(_recipe("spark"), "README.md", "exec"), {})
     rows = duckdb.sql("SELECT PATIENT, DESCRIPTION, flagged FROM 'rls_flags/*.parquet'").fetchall()
     assert {(patient, text, drug) for patient, text, drugs in rows for drug in drugs} == _expected(1)
+
+
+def test_a_text_that_says_the_drug_is_not_taken() -> None:
+    stopped, allergy = screen_texts(["Zoloft 50 mg - stopped", "Compazine (allergy)"])
+    assert (stopped.status, stopped.flagged, stopped.not_current) == ("not_current", (), ("sertraline",))
+    assert allergy.not_current_statuses == ("allergy",)
