@@ -72,6 +72,7 @@ class MentionReader:
         self._held: list[tuple[_Edit, dict[int, Reading]]] = []  # a text list's batches, until it ends
         self._held_source = ""
         self._held_records = 0
+        self._plain_notes: set[str] = set()  # note texts that record_status found nothing in (bounded)
 
     def apply(self, batch: ResultBatch, *, sections: bool) -> list[ResultBatch]:
         """The batches ready to report, with each mention's status, once `batch` is added (`sections`: a
@@ -142,17 +143,26 @@ class MentionReader:
         if notes:
             todo.update(i for i, r in enumerate(records) if any(r.context.get(k) for k in notes))
         edit = _Edit(batch)
+        marked = set(batch.marks)
+        plain = self._plain_notes
         for i in sorted(todo):
             record = records[i]
             if outcomes[i].state == UNRECOGNIZED_STATE:
                 continue
             texts = [record.context.get(k, "") for k in notes if k != STATUS_REASON]
+            if i not in marked and not _has(record.status) and plain.issuperset(texts):
+                continue  # notes seen before to say nothing against the drugs (an export repeats them)
             given = record_status(record.status, texts, self.rules, reason=record.context.get(STATUS_REASON, ""))
             if given is None:
                 continue  # in error: the pipeline leaves such records out
+            if given is CURRENT and i not in marked:
+                if len(plain) >= HOLD * 8:
+                    plain.clear()
+                plain.update(texts)
+                continue  # nothing to change: every drug is current, for no particular reason
             found = self.matcher.match(record.text)
             decisions = [given] * len(found)
-            if i in batch.marks and given.status is Status.CURRENT:
+            if i in marked and given.status is Status.CURRENT:
                 decisions = _phrases(record.text, found)
             self._decide(edit, i, decisions, found, given)
         self._parkinson(edit, {}, False, text=False)
