@@ -13,7 +13,8 @@ those under a heading, and those with a status field are looked at.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import chain, compress
+from itertools import chain, compress, repeat
+from operator import contains
 from typing import TypeVar, overload
 
 from .context import CURRENT, STATUS_REASON, Decision, Document, Reading, record_status, shipped_rules
@@ -140,8 +141,9 @@ class MentionReader:
         keys = set(chain.from_iterable(map(RECORD_CONTEXT, records)))
         notes = [k for k in keys if any(w in k.lower() for w in _NOTE_WORDS)]
         todo = set(batch.marks) | set(compress(range(len(records)), map(_has, map(RECORD_STATUS, records))))
-        if notes:
-            todo.update(i for i, r in enumerate(records) if any(r.context.get(k) for k in notes))
+        contexts = list(map(RECORD_CONTEXT, records))
+        for k in notes:  # a record keeps only its non-empty cells: having the key is having a note
+            todo.update(compress(range(len(records)), map(contains, contexts, repeat(k))))
         edit = _Edit(batch)
         marked = set(batch.marks)
         plain = self._plain_notes
