@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Screening"]
 
+_TRIAL_BATCHES = 9  # screened here before workers are chosen: the line cache's window (16,384 records)
 _LARGE = 8 << 20  # bytes of input from which worker processes are used by default
 
 
@@ -107,10 +108,20 @@ class Screening:
         return summary
 
     def batches(self) -> Iterator[ResultBatch]:
-        """Screen the inputs a batch at a time (the first and only screening pass)."""
+        """Screen the inputs a batch at a time (the first and only screening pass). By default a large input
+        goes to workers only once its texts turn out varied: on one that repeats them, the line cache wins."""
         add_batch, apply, sections = self.tally.add_batch, self.mentions.apply, self._sections
         batches = self.record_batches(count_skipped=True)
-        jobs = min(self.options.jobs or _default_jobs(self.inputs), usable_cores())
+        chosen = self.options.jobs
+        jobs = min(chosen or _default_jobs(self.inputs), usable_cores())
+        screen_batch = self.screener.screen_batch
+        if jobs > 1 and chosen is None:
+            for records in islice(batches, _TRIAL_BATCHES):
+                for batch in apply(screen_batch(records, marks=True), sections=sections.popleft()):
+                    add_batch(batch)
+                    yield batch
+            if self.screener.caching:
+                jobs = 1
         if jobs > 1:  # never more workers than batches: an input of one batch is screened here
             first = list(islice(batches, jobs))
             jobs = min(jobs, len(first))
@@ -133,7 +144,6 @@ class Screening:
                 parallel.terminate()
                 self._parallel = None
             return
-        screen_batch = self.screener.screen_batch
         for records in batches:
             for batch in apply(screen_batch(records, marks=True), sections=sections.popleft()):
                 add_batch(batch)

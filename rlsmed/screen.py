@@ -139,6 +139,11 @@ class Screener:
         marked_now = [i for i, line in enumerate(lines) if line[2]] if marks else ()
         return self._assemble(records, [line[0] for line in lines], [line[1] for line in lines], marked_now)
 
+    @property
+    def caching(self) -> bool:
+        """True while the line cache pays: the input repeats its texts (see rlsmed.linecache)."""
+        return self._lines.on
+
     def drug(self, ingredient: str) -> Drug | None:
         """The knowledge base's entry of an ingredient (by any spelling of its name), if it has one."""
         return self._drugs.get(name_key(ingredient))
