@@ -119,7 +119,7 @@ def test_a_read_error_mid_file_names_the_file_and_the_error(monkeypatch: pytest.
     path = write(tmp_path, "big.txt", b"Zoloft 50 mg\nmetformin\n" * 40_000)
     from rlsmed import inputs
 
-    monkeypatch.setattr(inputs, "_open_file", lambda name: io.BufferedReader(_FailingDisk(path.read_bytes(), 500_000)))
+    monkeypatch.setattr(inputs, "open_file", lambda name: io.BufferedReader(_FailingDisk(path.read_bytes(), 500_000)))
     report = tmp_path / "report.json"
     result = run_cli(["check", str(path), "-f", "json", "-o", str(report)])
     assert result.exit_code == 2
