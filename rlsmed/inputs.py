@@ -15,7 +15,7 @@ from typing import Any, BinaryIO, NamedTuple
 
 from .errors import InputError
 
-__all__ = ["CHANGED", "STDIN", "Input", "Marks", "RawReader", "Reading"]
+__all__ = ["CHANGED", "STDIN", "Input", "Marks", "RawReader", "Reading", "open_file"]
 
 CHANGED = "the input changed while it was read; check it again once it is no longer being written"
 
@@ -52,10 +52,10 @@ class Input(NamedTuple):
             info = os.stat(name)
         except (OSError, ValueError):
             # Reported properly when the file is opened.
-            return Input(name, lambda: _open_file(name))
+            return Input(name, lambda: open_file(name))
         if stat.S_ISREG(info.st_mode) or stat.S_ISDIR(info.st_mode):  # a directory: an error when opened
-            return Input(name, lambda: _open_file(name), size=info.st_size)
-        once = _ReadOnce(lambda: _open_file(name), close=True)  # opened only when read: a FIFO waits for a writer
+            return Input(name, lambda: open_file(name), size=info.st_size)
+        once = _ReadOnce(lambda: open_file(name), close=True)  # opened only when read: a FIFO waits for a writer
         return Input(name, once.open, replayable=False, keep=once.keep)
 
     @staticmethod
@@ -212,7 +212,8 @@ def _identity(stream: BinaryIO) -> tuple[int, ...] | None:
     return info.st_dev, info.st_ino, info.st_size, info.st_mtime_ns
 
 
-def _open_file(name: str) -> BinaryIO:
+def open_file(name: str) -> BinaryIO:
+    """A file opened for reading, or InputError naming it and saying why not."""
     try:
         if os.path.isdir(name):
             raise InputError(name, "is a directory, not a file")

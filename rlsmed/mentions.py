@@ -13,7 +13,8 @@ those under a heading, and those with a status field are looked at.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from itertools import chain, compress
+from itertools import chain, compress, repeat
+from operator import contains
 from typing import TypeVar, overload
 
 from .context import CURRENT, STATUS_REASON, Decision, Document, Reading, record_status, shipped_rules
@@ -72,6 +73,7 @@ class MentionReader:
         self._held: list[tuple[_Edit, dict[int, Reading]]] = []  # a text list's batches, until it ends
         self._held_source = ""
         self._held_records = 0
+        self._plain_notes: set[str] = set()  # note texts that record_status found nothing in (bounded)
 
     def apply(self, batch: ResultBatch, *, sections: bool) -> list[ResultBatch]:
         """The batches ready to report, with each mention's status, once `batch` is added (`sections`: a
@@ -139,20 +141,30 @@ class MentionReader:
         keys = set(chain.from_iterable(map(RECORD_CONTEXT, records)))
         notes = [k for k in keys if any(w in k.lower() for w in _NOTE_WORDS)]
         todo = set(batch.marks) | set(compress(range(len(records)), map(_has, map(RECORD_STATUS, records))))
-        if notes:
-            todo.update(i for i, r in enumerate(records) if any(r.context.get(k) for k in notes))
+        contexts = list(map(RECORD_CONTEXT, records))
+        for k in notes:  # a record keeps only its non-empty cells: having the key is having a note
+            todo.update(compress(range(len(records)), map(contains, contexts, repeat(k))))
         edit = _Edit(batch)
+        marked = set(batch.marks)
+        plain = self._plain_notes
         for i in sorted(todo):
             record = records[i]
             if outcomes[i].state == UNRECOGNIZED_STATE:
                 continue
             texts = [record.context.get(k, "") for k in notes if k != STATUS_REASON]
+            if i not in marked and not _has(record.status) and plain.issuperset(texts):
+                continue  # notes seen before to say nothing against the drugs (an export repeats them)
             given = record_status(record.status, texts, self.rules, reason=record.context.get(STATUS_REASON, ""))
             if given is None:
                 continue  # in error: the pipeline leaves such records out
+            if given is CURRENT and i not in marked:
+                if len(plain) >= HOLD * 8:
+                    plain.clear()
+                plain.update(texts)
+                continue  # nothing to change: every drug is current, for no particular reason
             found = self.matcher.match(record.text)
             decisions = [given] * len(found)
-            if i in batch.marks and given.status is Status.CURRENT:
+            if i in marked and given.status is Status.CURRENT:
                 decisions = _phrases(record.text, found)
             self._decide(edit, i, decisions, found, given)
         self._parkinson(edit, {}, False, text=False)

@@ -30,6 +30,8 @@ class CheckOptions(NamedTuple):
     kb_files: tuple[str, ...] = ()
     jobs: int | None = 1  # worker processes for matching; None: one per core for large files
     country: str = ""  # ISO 3166-1 alpha-2: products read for this market, names as it writes them
+    conditions: tuple[str, ...] = ()  # files of patients' conditions (RLS on record), beside the inputs
+    rls_only: bool = False  # screen only the patients with RLS on record
 
     @property
     def all_statuses(self) -> bool:
@@ -70,7 +72,7 @@ def fail_on_evidence(value: FailOn | Evidence | str | None) -> Evidence | None:
 def check_options(options: Mapping[str, object]) -> CheckOptions:
     """CheckOptions from keywords, accepting the plain values a caller would write (lists, strings)."""
     values = dict(options)
-    for key in ("ignore", "kb_files"):
+    for key in ("ignore", "kb_files", "conditions"):
         if isinstance(values.get(key), (str, Ignore)):
             values[key] = (values[key],)  # one name, not its letters
         elif isinstance(values.get(key), (list, set)):

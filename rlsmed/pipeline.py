@@ -6,16 +6,16 @@ constant memory; `write` hands them to a writer and returns the Summary, which g
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
-import gc
 import os
-import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from itertools import chain, islice
-from typing import TYPE_CHECKING, BinaryIO, NamedTuple, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .advice import iron_advice
+from .conditions import PatientConditions, conditions_in, read_conditions
 from .engine import engine, resolve_ignores
 from .errors import RlsmedError
 from .formats import JOBS_MAX, InputFormat
@@ -24,9 +24,10 @@ from .inputs import Input, Marks, Reading
 from .mentions import MentionReader
 from .models import InputRecord, LineResult, Recognition, ResultBatch
 from .options import CheckOptions
-from .readers import HEAD, ReadOptions, detect_format, reader_for
+from .quietgc import quiet_gc
+from .readers import ReadOptions, detect_format, reader_for
 from .readers.base import Opener, Rewound
-from .readers.compressed import decompress
+from .readers.compressed import Unpacking, unpacked
 from .readers.statuses import current, left_out
 from .report import Advice, ReportMeta, Summary, Tally, plural
 from .screen import Screener
@@ -37,6 +38,8 @@ if TYPE_CHECKING:
 
 __all__ = ["Screening"]
 
+_WORKERS_FROM_CORES = 3  # fewer cores: one process is as fast or faster (see _default_jobs)
+_TRIAL_BATCHES = 9  # screened here before workers are chosen: the line cache's window (16,384 records)
 _LARGE = 8 << 20  # bytes of input from which worker processes are used by default
 
 
@@ -59,7 +62,12 @@ class Screening:
         self.meta = ReportMeta(
             self.kb.version, self.kb.updated, o.fail_on, o.ferritin, o.tsat, names, o.country, self.kb.site_files
         )
-        self.tally = Tally(o.fail_on)
+        # Patients with RLS on record: from --conditions files now, and from FHIR inputs as they are read.
+        self.conditions = PatientConditions(given=bool(o.conditions))
+        for path in o.conditions:
+            self.conditions.rls.update(read_conditions(path))
+        self._rls_only: frozenset[str] | None = None  # with rls_only: those known before screening
+        self.tally = Tally(o.fail_on, self.conditions)
         self.tally.summary.warnings.extend(
             f"{ignore.describe()} expired on {ignore.expires}: not applied" for ignore in self.expired_ignores
         )
@@ -107,10 +115,20 @@ class Screening:
         return summary
 
     def batches(self) -> Iterator[ResultBatch]:
-        """Screen the inputs a batch at a time (the first and only screening pass)."""
+        """Screen the inputs a batch at a time (the first and only screening pass). By default a large input
+        goes to workers only once its texts turn out varied: on one that repeats them, the line cache wins."""
         add_batch, apply, sections = self.tally.add_batch, self.mentions.apply, self._sections
         batches = self.record_batches(count_skipped=True)
-        jobs = min(self.options.jobs or _default_jobs(self.inputs), usable_cores())
+        chosen = self.options.jobs
+        jobs = min(chosen or _default_jobs(self.inputs), usable_cores())
+        screen_batch = self.screener.screen_batch
+        if jobs > 1 and chosen is None:
+            for records in islice(batches, _TRIAL_BATCHES):
+                for batch in apply(screen_batch(records, marks=True), sections=sections.popleft()):
+                    add_batch(batch)
+                    yield batch
+            if self.screener.caching:
+                jobs = 1
         if jobs > 1:  # never more workers than batches: an input of one batch is screened here
             first = list(islice(batches, jobs))
             jobs = min(jobs, len(first))
@@ -133,7 +151,6 @@ class Screening:
                 parallel.terminate()
                 self._parallel = None
             return
-        screen_batch = self.screener.screen_batch
         for records in batches:
             for batch in apply(screen_batch(records, marks=True), sections=sections.popleft()):
                 add_batch(batch)
@@ -169,7 +186,7 @@ class Screening:
                 if watch:
                     marks = self._marks[index] = Marks(stream.identity)
                 progress = self.progress if count_skipped else None
-                inner, head, name = _unpacked(stream, item.name, progress)  # type: ignore[arg-type]
+                inner, head, name = unpacked(stream, item.name, progress)  # type: ignore[arg-type]
                 fmt = self._formats.get(index) or self.options.input_format
                 if fmt is InputFormat.AUTO:
                     fmt = detect_format(name, head)
@@ -191,6 +208,11 @@ class Screening:
                         batch = kept
                     elif only_left_out:
                         continue
+                    if self._rls_only is not None:
+                        kept = [r for r in batch if r.patient in self._rls_only]
+                        if count_skipped:
+                            self.tally.summary.skipped_no_rls += len(batch) - len(kept)
+                        batch = kept
                     if count_skipped:
                         self._sections.append(reader.sections)
                     yield batch
@@ -240,7 +262,7 @@ class Screening:
             try:
                 stream = item.opener()
                 try:
-                    inner, head, name = _unpacked(stream, item.name)
+                    inner, head, name = unpacked(stream, item.name)
                     packed = inner is not stream
                     if fmt is InputFormat.AUTO:
                         fmt = self._formats[index] = detect_format(name, head)
@@ -248,10 +270,20 @@ class Screening:
                     stream.close()
             except (RlsmedError, OSError, ValueError):
                 continue  # reported when the input is read
-            by_format.setdefault(fmt, []).append(_Unpacking(item.name, item) if packed else item)
-        read = self.options.read
+            by_format.setdefault(fmt, []).append(Unpacking(item.name, item) if packed else item)
+        read = self.options.read._replace(conditions=self.conditions)
         for fmt, items in by_format.items():
             read = reader_for(fmt).prepare(items, read)
+        if self.options.rls_only:
+            # Only the patients known before screening: both readings of the inputs keep the same records.
+            for fhir in by_format.get(InputFormat.FHIR, ()):
+                with contextlib.suppress(RlsmedError, OSError, ValueError):  # reported when the input is read
+                    stream = fhir.opener()
+                    try:
+                        self.conditions.rls.update(conditions_in(stream, fhir.name))
+                    finally:
+                        stream.close()
+            self._rls_only = frozenset(self.conditions.rls)
         self._read = read
         return read
 
@@ -289,94 +321,29 @@ class Screening:
     def __enter__(self) -> Screening:
         if not self._quiet_gc:
             self._quiet_gc = True
-            _gc_quiet(True)
+            quiet_gc(True)
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
         if self._quiet_gc:
             self._quiet_gc = False
-            _gc_quiet(False)
+            quiet_gc(False)
 
 
 def _none() -> Iterator[list[InputRecord]]:
     return iter(())
 
 
-def _unpacked(
-    stream: BinaryIO, name: str, progress: Callable[[int], None] | None = None
-) -> tuple[BinaryIO, bytes, str]:
-    """The content of an input (decompressed when it is a .gz, or a .zip of one medication file), its
-    first HEAD bytes (read from it, to be put back), and the name that tells its format ("meds.csv"
-    inside "meds.csv.gz"). `progress` is told the bytes read from the input itself."""
-    if progress is not None:
-        stream = Rewound(b"", stream, progress)  # type: ignore[assignment]
-    head = stream.read(HEAD)
-    opened = decompress(head, stream, name)
-    if opened is not None:
-        return opened.stream, opened.stream.read(HEAD), opened.name
-    return stream, head, name
-
-
-class _Unpacking(NamedTuple):
-    """A compressed input as a reader's `prepare` sees it: opened, it gives the decompressed content."""
-
-    name: str
-    item: Input
-
-    @property
-    def opener(self) -> Callable[[], BinaryIO]:
-        def open_inner() -> BinaryIO:
-            outer = self.item.opener()
-            stream, head, _ = _unpacked(outer, self.item.name)
-            return _Unpacked(head, stream, outer)  # type: ignore[return-value]
-
-        return open_inner
-
-
-class _Unpacked(Rewound):
-    """Decompressed content that closes the input it comes from when it is closed."""
-
-    def __init__(self, head: bytes, rest: BinaryIO, outer: BinaryIO) -> None:
-        super().__init__(head, rest)
-        self._outer = outer
-
-    def close(self) -> None:
-        try:
-            self._rest.close()
-        finally:
-            self._outer.close()
-            super().close()
-
-
-_gc_lock = threading.Lock()
-_gc_runs = 0  # screenings under way in this process
-
-
-def _gc_quiet(on: bool) -> None:
-    """Screening allocates millions of short-lived, acyclic tuples: reference counting frees them, and the
-    cycle collector would only rescan the knowledge base over and over (a quarter of the time). It is
-    off while any screening runs, and what existed before is frozen out of its reach meanwhile."""
-    global _gc_runs
-    with _gc_lock:
-        if on:
-            _gc_runs += 1
-            if _gc_runs == 1:
-                gc.freeze()
-                gc.disable()
-        else:
-            _gc_runs -= 1
-            if _gc_runs == 0:
-                gc.unfreeze()
-                gc.enable()
-
-
 def _default_jobs(inputs: Sequence[Input]) -> int:
-    """One worker process per core when the inputs are large and of known size, else none (one job)."""
+    """One worker process per core when the inputs are large and of known size and there are more than
+    two cores, else none (one job). On two cores the main process (reading, writing) and the workers
+    share them: measured on a 1M-line export, two workers took 1.13 times as long as one process."""
     sizes = [i.size for i in inputs]
-    if any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
+    cores = usable_cores()
+    if cores < _WORKERS_FROM_CORES or any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
         return 1
-    return usable_cores()
+    return cores
 
 
 def usable_cores() -> int:

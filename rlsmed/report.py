@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import NamedTuple
 
+from .conditions import PatientConditions
 from .errors import ExitCode
 from .models import (
     HEADING_STATE,
@@ -68,10 +69,14 @@ class Summary:
         "patients_by_class",
         "patients_by_ingredient",
         "patients_flagged",
+        "patients_with_rls",
+        "patients_with_rls_flagged",
         "recognized",
         "records",
+        "rls_on_record",
         "skipped",
         "skipped_never",
+        "skipped_no_rls",
         "unit",
         "unrecognized",
         "warnings",
@@ -90,6 +95,12 @@ class Summary:
         self.misspellings = 0  # of those to verify, the misspellings (fuzzy matches); the rest: brands to check
         self.patients = 0
         self.patients_flagged = 0
+        # RLS on record (FHIR Conditions, --conditions): patients screened with it, and those of them with a
+        # finding; `rls_on_record` is whether the run knew anything of conditions at all.
+        self.rls_on_record = False
+        self.patients_with_rls = 0
+        self.patients_with_rls_flagged = 0
+        self.skipped_no_rls = 0  # records of patients without RLS on record, left out (--rls-only)
         self.by_ingredient: Counter[str] = Counter()
         self.by_class: Counter[str] = Counter()
         # Patients with at least one finding of each drug and class (when the input names patients).
@@ -115,7 +126,7 @@ class Summary:
     def nothing_to_screen(self) -> bool:
         """True when the inputs held no medication record at all (not even one left out as not current): an
         empty file, a CSV of headers only, a FHIR file without medication resources. Never a clean list."""
-        return self.records == 0 and self.skipped == 0 and self.skipped_never == 0
+        return self.records == 0 and self.skipped == 0 and self.skipped_never == 0 and self.skipped_no_rls == 0
 
     @property
     def has_findings(self) -> bool:
@@ -126,8 +137,9 @@ class Summary:
 class Tally:
     """Builds a Summary as results stream past, in constant memory (but for the set of patient ids)."""
 
-    def __init__(self, fail_on: Evidence | None = Evidence.EXPERT) -> None:
+    def __init__(self, fail_on: Evidence | None = Evidence.EXPERT, rls: PatientConditions | None = None) -> None:
         self.summary = Summary()
+        self._rls = rls  # patients with RLS on record, as the run learns them
         # None: never fail (--fail-on never); otherwise the least evidence that counts.
         self._fail_rank = fail_on.rank if fail_on is not None else len(Evidence)
         self._patients: set[str] = set()
@@ -185,6 +197,10 @@ class Tally:
         self.summary.patients = len(self._patients)
         self.summary.patients_flagged = len(self._flagged_patients)
         s = self.summary
+        if self._rls is not None and (self._rls.rls or self._rls.given):
+            s.rls_on_record = True
+            s.patients_with_rls = len(self._rls.rls & self._patients)
+            s.patients_with_rls_flagged = len(self._rls.rls & self._flagged_patients)
         # Counted in name order, so that ties come out in name order (the sets' order is arbitrary).
         s.patients_by_ingredient = Counter(sorted(d for _, d, _ in self._patient_drugs))
         s.patients_by_class = Counter(sorted(c for _, c in {(p, c) for p, _, c in self._patient_drugs}))
@@ -257,6 +273,10 @@ def summary_line(summary: Summary, meta: ReportMeta) -> str:
     parts.append(f"{summary.unrecognized:,} unrecognised")
     if summary.patients:
         parts.append(f"{plural(summary.patients, 'patient')}, {summary.patients_flagged:,} flagged")
+    if summary.rls_on_record:
+        parts.append(f"{summary.patients_with_rls:,} with RLS on record, {summary.patients_with_rls_flagged:,} flagged")
+    if summary.skipped_no_rls:
+        parts.append(f"{summary.skipped_no_rls:,} left out (no RLS on record)")
     if summary.skipped_never:
         parts.append(f"{summary.skipped_never:,} never screened ({NEVER_SCREENED})")
     return f"rlsmed: {', '.join(parts)}; knowledge base {meta.kb_version} ({meta.kb_updated})"

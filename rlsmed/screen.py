@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
+from typing import cast
 
 from .countries import local_name
 from .ignores import Ignore
+from .linecache import LineCache
 from .matcher import Hit, Matcher
 from .models import (
     FIRST_RECOGNITION_STATE,
@@ -36,6 +38,8 @@ _CACHE_LIMIT = 20_000  # line outcomes remembered; past this the cache starts ag
 _RECOGNIZED = LineStatus.RECOGNIZED
 _FLAGGED = LineStatus.FLAGGED
 
+# What a record's text (and codes) amounted to: its outcome, its hits, and whether the matcher marked it.
+_Line = tuple[Outcome, tuple[Hit, ...], bool]
 _NOTHING = Outcome(LineStatus.UNRECOGNIZED, (), (), UNRECOGNIZED_STATE)
 
 
@@ -99,16 +103,46 @@ class Screener:
         # shipped knowledge base alone makes of the line), and lines counted by "from -> to".
         self._site_changed: dict[int, tuple[Outcome, str]] = {}
         self.site_changes: dict[str, int] = {}
+        # Records' outcomes and hits by their text (and codes), with whether the matcher marked them.
+        self._lines: LineCache[_Line] = LineCache()
 
     def screen(self, record: InputRecord) -> LineResult:
         return self.screen_batch((record,)).results[0]
 
     def screen_batch(self, records: Sequence[InputRecord], *, marks: bool = False) -> ResultBatch:
         """Results for a batch of records, matched together, kept by column; with `marks`, the batch says
-        which records hold a word the matcher watches for (see Matcher.watch)."""
-        marked: list[int] | None = [] if marks else None
-        all_hits = self.matcher.match_many(list(map(RECORD_TEXT, records)), marked)
-        return self.finish(records, self.outcomes(all_hits), all_hits, marked or ())
+        which records hold a word the matcher watches for (see Matcher.watch). Records whose text (and
+        codes) came before are not matched again, while that pays (rlsmed.linecache)."""
+        texts = list(map(RECORD_TEXT, records))
+        cache = self._lines
+        if not cache.on:
+            cache.skip(len(records))
+            marked: list[int] | None = [] if marks else None
+            all_hits = self.matcher.match_many(texts, marked)
+            return self.finish(records, self.outcomes(all_hits), all_hits, marked or ())
+        coded = any(map(RECORD_CODES, records))
+        keys: Sequence[Hashable] = list(zip(texts, map(RECORD_CODES, records), strict=True)) if coded else texts
+        found: list[_Line | None] = list(map(cache.entries.get, keys))
+        missed = [i for i, f in enumerate(found) if f is None]
+        cache.judge(len(records), len(records) - len(missed))
+        if missed:
+            sub = [records[i] for i in missed]
+            sub_marks: list[int] = []
+            sub_hits = self.matcher.match_many([texts[i] for i in missed], sub_marks)
+            sub_outcomes = self._coded(sub, self.outcomes(sub_hits), sub_hits)
+            marked_set = set(sub_marks)
+            put = cache.put
+            for j, i in enumerate(missed):
+                found[i] = entry = (sub_outcomes[j], sub_hits[j], j in marked_set)
+                put(keys[i], entry)
+        lines = cast(list[_Line], found)  # every miss was filled in above
+        marked_now = [i for i, line in enumerate(lines) if line[2]] if marks else ()
+        return self._assemble(records, [line[0] for line in lines], [line[1] for line in lines], marked_now)
+
+    @property
+    def caching(self) -> bool:
+        """True while the line cache pays: the input repeats its texts (see rlsmed.linecache)."""
+        return self._lines.on
 
     def drug(self, ingredient: str) -> Drug | None:
         """The knowledge base's entry of an ingredient (by any spelling of its name), if it has one."""
@@ -141,6 +175,15 @@ class Screener:
         """The results of a batch from each record's outcome and hits: RxNorm codes taken into account, and
         the findings of flagged records. `hits` holds the hits of every record by its position, or (from a
         worker process) those of the flagged and coded records only; it is updated in place."""
+        return self._assemble(records, self._coded(records, outcomes, hits), hits, marks)
+
+    def _coded(
+        self,
+        records: Sequence[InputRecord],
+        outcomes: list[Outcome],
+        hits: list[tuple[Hit, ...]] | dict[int, tuple[Hit, ...]],
+    ) -> list[Outcome]:
+        """Outcomes with the records' RxNorm codes taken into account (`hits` updated in place)."""
         if any(map(RECORD_CODES, records)):
             for i in [i for i, r in enumerate(records) if r.codes]:
                 code_hits = self._code_hits(records[i].codes)
@@ -148,6 +191,16 @@ class Screener:
                     # The code and the text both count: a drug named by either is screened.
                     hits[i] = (*hits[i], *code_hits)
                     outcomes[i] = self.outcome(hits[i])
+        return outcomes
+
+    def _assemble(
+        self,
+        records: Sequence[InputRecord],
+        outcomes: list[Outcome],
+        hits: list[tuple[Hit, ...]] | dict[int, tuple[Hit, ...]],
+        marks: Sequence[int],
+    ) -> ResultBatch:
+        """A batch's results: the findings of its flagged records (each with its own record's words)."""
         if self._site_changed:
             changed, counts = self._site_changed.get, self.site_changes
             for o in outcomes:

@@ -119,7 +119,7 @@ def test_a_read_error_mid_file_names_the_file_and_the_error(monkeypatch: pytest.
     path = write(tmp_path, "big.txt", b"Zoloft 50 mg\nmetformin\n" * 40_000)
     from rlsmed import inputs
 
-    monkeypatch.setattr(inputs, "_open_file", lambda name: io.BufferedReader(_FailingDisk(path.read_bytes(), 500_000)))
+    monkeypatch.setattr(inputs, "open_file", lambda name: io.BufferedReader(_FailingDisk(path.read_bytes(), 500_000)))
     report = tmp_path / "report.json"
     result = run_cli(["check", str(path), "-f", "json", "-o", str(report)])
     assert result.exit_code == 2
@@ -315,3 +315,16 @@ def test_a_stop_while_the_options_are_read_says_so(signum: int, said: str) -> No
         [sys.executable, "-c", program], capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)}
     )
     assert (result.returncode, result.stderr) == (128 + signum, f"rlsmed: {said}\n")
+
+
+@pytest.mark.parametrize(("cores", "expected"), [(1, 1), (2, 1), (3, 3), (8, 8)])
+def test_the_default_jobs_use_workers_only_beyond_two_cores(
+    monkeypatch: pytest.MonkeyPatch, cores: int, expected: int
+) -> None:
+    # On two cores the main process and the workers share them (measured slower than one process).
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: cores)
+    large = Input("export.txt", lambda: io.BytesIO(b""), size=64 << 20)
+    small = Input("meds.txt", lambda: io.BytesIO(b""), size=1 << 10)
+    assert pipeline._default_jobs([large]) == expected
+    assert pipeline._default_jobs([small]) == 1
+    assert pipeline._default_jobs([Input.from_stream(io.BytesIO(b""))]) == 1  # stdin: size unknown

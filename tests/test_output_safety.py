@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rlsmed.writers.markdown import md
 from rlsmed.writers.safety import csv_cell, printable
@@ -120,3 +122,13 @@ def test_example_inputs_are_safe_to_print() -> None:
     for fmt in ("table", "markdown"):
         out = run_cli(["check", str(path), "-f", fmt]).stdout
         assert "\x1b" not in out and "\x9b" not in out
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(max_size=30), min_size=2, max_size=6))
+def test_csv_rows_are_written_as_the_csv_module_writes_them(cells: list[str]) -> None:
+    from rlsmed.writers.csv import _row
+
+    expected = io.StringIO()
+    csv.writer(expected, lineterminator="\n").writerow([csv_cell(c) for c in cells])
+    assert _row(cells) == expected.getvalue()

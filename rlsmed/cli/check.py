@@ -109,6 +109,19 @@ def check(
             "past use, a relative's), each marked with its status.",
         ),
     ] = False,
+    conditions: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--conditions",
+            help="Patients' conditions (Synthea's conditions.csv, or FHIR Conditions): counts the patients with "
+            "RLS on record who take a flagged drug (repeatable).",
+            metavar="FILE",
+        ),
+    ] = None,
+    rls_only: Annotated[
+        bool,
+        typer.Option("--rls-only", help="Screen only the patients with RLS on record (--conditions, FHIR Conditions)."),
+    ] = False,
     width: Annotated[
         int | None,
         typer.Option("--width", help="Table width [default: the terminal's, else COLUMNS, else 80].", min=40, max=1000),
@@ -128,7 +141,7 @@ def check(
             "--jobs",
             "-j",
             help="Worker processes for matching, up to 256; never more than the cores (default: one per core for"
-            " inputs of 8 MB or more).",
+            " inputs of 8 MB or more with varied lines, on machines of three cores or more; else one process).",
             min=1,
             max=JOBS_MAX,
         ),
@@ -153,7 +166,8 @@ def check(
     options = _options(
         settings, ignore, fail_on, ferritin, tsat, country, input_format, column, patient_column, sheet, all_statuses
     )
-    screening = Screening(inputs, options._replace(kb_files=kb_list, jobs=jobs))
+    records = tuple(str(p) for p in conditions or ())
+    screening = Screening(inputs, options._replace(kb_files=kb_list, jobs=jobs, conditions=records, rls_only=rls_only))
     stream = sys.stdout if output is None else None
     writer = build_writer(chosen, color=use_color(color, stream), width=width_for(width, stream), verbose=verbose)
     with screening, progress(screening, inputs), destination(output, files, kb_list) as out:

@@ -18,7 +18,6 @@ from .decode import sniff_encoding
 
 __all__ = ["HEAD", "READERS", "InputFormat", "ReadOptions", "Reader", "ReaderSpec", "detect_format", "reader_for"]
 
-HEAD = 1 << 16  # the bytes of an input that detect_format is given
 _PEEK = 8192  # bytes of the head decoded to look at: enough for a header and a few rows
 
 

@@ -7,13 +7,15 @@ from enum import IntEnum
 from itertools import islice
 from typing import BinaryIO, ClassVar, NamedTuple, Protocol
 
+from ..conditions import PatientConditions
 from ..formats import InputFormat
 from ..inputs import RawReader
 from ..models import InputRecord
 from .references import MedicationIndex
 
-__all__ = ["BATCH", "Claim", "Head", "Opener", "ReadOptions", "Reader", "Rewound", "in_batches"]
+__all__ = ["BATCH", "HEAD", "Claim", "Head", "Opener", "ReadOptions", "Reader", "Rewound", "in_batches"]
 
+HEAD = 1 << 16  # the first bytes of an input, looked at to tell its format
 BATCH = 2048  # records screened together: enough to amortise per-batch work, few enough to stream
 
 
@@ -28,6 +30,8 @@ class ReadOptions(NamedTuple):
     all_statuses: bool = False
     medications: MedicationIndex | None = None
     sheet: str | None = None  # the sheet of a workbook to read (else its first)
+    # Patients with RLS on record, which readers of inputs that record conditions (FHIR) add to.
+    conditions: PatientConditions | None = None
 
 
 class Head(NamedTuple):

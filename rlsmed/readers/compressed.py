@@ -6,12 +6,13 @@ from __future__ import annotations
 import io
 import os
 import zlib
+from collections.abc import Callable
 from typing import Any, BinaryIO, NamedTuple, cast
 
 from ..errors import InputError
-from .base import Rewound
+from .base import HEAD, Opener, Rewound
 
-__all__ = ["MAX_ZIP", "READABLE", "Opened", "archive_kind", "decompress", "workbook_kind"]
+__all__ = ["MAX_ZIP", "READABLE", "Opened", "Unpacking", "archive_kind", "decompress", "unpacked", "workbook_kind"]
 
 MAX_ZIP = 256 << 20  # bytes of a .zip, held in memory to find its members (a stream cannot seek)
 # Extensions of the files rlsmed reads: in an archive with several files, the one file so named is read.
@@ -177,3 +178,47 @@ def _zip_member(head: bytes, stream: BinaryIO, source: str) -> Opened:
 def _hidden(name: str) -> bool:
     base = name.rsplit("/", 1)[-1]
     return base.startswith(".") or base in _JUNK[1:]
+
+
+def unpacked(stream: BinaryIO, name: str, progress: Callable[[int], None] | None = None) -> tuple[BinaryIO, bytes, str]:
+    """The content of an input (decompressed when it is a .gz, or a .zip of one medication file), its
+    first HEAD bytes (read from it, to be put back), and the name that tells its format ("meds.csv"
+    inside "meds.csv.gz"). `progress` is told the bytes read from the input itself."""
+    if progress is not None:
+        stream = Rewound(b"", stream, progress)  # type: ignore[assignment]
+    head = stream.read(HEAD)
+    opened = decompress(head, stream, name)
+    if opened is not None:
+        return opened.stream, opened.stream.read(HEAD), opened.name
+    return stream, head, name
+
+
+class Unpacking(NamedTuple):
+    """A compressed input as a reader's `prepare` sees it: opened, it gives the decompressed content."""
+
+    name: str
+    item: Opener
+
+    @property
+    def opener(self) -> Callable[[], BinaryIO]:
+        def open_inner() -> BinaryIO:
+            outer = self.item.opener()
+            stream, head, _ = unpacked(outer, self.item.name)
+            return _Unpacked(head, stream, outer)  # type: ignore[return-value]
+
+        return open_inner
+
+
+class _Unpacked(Rewound):
+    """Decompressed content that closes the input it comes from when it is closed."""
+
+    def __init__(self, head: bytes, rest: BinaryIO, outer: BinaryIO) -> None:
+        super().__init__(head, rest)
+        self._outer = outer
+
+    def close(self) -> None:
+        try:
+            self._rest.close()
+        finally:
+            self._outer.close()
+            super().close()

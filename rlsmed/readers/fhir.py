@@ -8,6 +8,7 @@ from collections import ChainMap
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping, Sequence
 from typing import BinaryIO, cast
 
+from ..conditions import PatientConditions, rls_patients_in
 from ..errors import InputError, RlsmedError
 from ..formats import InputFormat
 from ..models import InputRecord
@@ -164,7 +165,7 @@ class FhirReader(Reader):
         head = stream.read(CHUNK)
         if source.lower().endswith(_NDJSON_EXTENSIONS) or _looks_like_ndjson(head):
             lines = iter_lines(cast(BinaryIO, Rewound(head, stream)), source)
-            yield from _ndjson(lines, source, seen, known, covered, run is not None and run.full)
+            yield from _ndjson(lines, source, seen, known, covered, run is not None and run.full, options.conditions)
             return
         text = _read_document(head, stream, source)
         if not text.strip():
@@ -179,8 +180,10 @@ class FhirReader(Reader):
             mine: dict[str, MedicationEntry] = {}
             full = not _scan_lines(text.split("\n"), mine, MAX_MEDICATION_KEYS)
             both = ChainMap(mine, cast(MutableMapping[str, MedicationEntry], known)) if known else mine
-            yield from _ndjson(enumerate(text.split("\n"), 1), source, seen, both, True, full)
+            yield from _ndjson(enumerate(text.split("\n"), 1), source, seen, both, True, full, options.conditions)
             return
+        if options.conditions is not None:  # RLS on record: known before the document's records are screened
+            options.conditions.rls.update(rls_patients_in(value))
         note = TOO_MANY if run is not None and run.full else NOT_FOUND
         yield from _document(value, source, Lookup(known or {}, note), seen)
 
@@ -198,7 +201,7 @@ class FhirReader(Reader):
             try:
                 stream = item.opener()
                 try:
-                    scan_medications(stream, item.name, run, documents=len(inputs) > 1)
+                    scan_medications(stream, item.name, run, len(inputs) > 1, options.conditions)
                 finally:
                     stream.close()
             except (RlsmedError, OSError, ValueError):
@@ -240,8 +243,10 @@ def _ndjson(
     known: Mapping[str, MedicationEntry] | None = None,
     covered: bool = False,
     full: bool = False,
+    conditions: PatientConditions | None = None,
 ) -> Iterator[InputRecord]:
-    """One resource (or Bundle, or array) a line, streamed.
+    """One resource (or Bundle, or array) a line, streamed; RLS on record in Condition lines is added to
+    `conditions`.
 
     `known` holds Medications collected before reading (FhirReader.prepare); `covered` says it has all of this
     input's. Otherwise references resolve to Medications of earlier lines and of up to MAX_LOOKAHEAD later
@@ -265,8 +270,12 @@ def _ndjson(
         value = _parse(line, source, number)
         if isinstance(value, dict) and "resourceType" in value:
             collect = value["resourceType"] in ("Medication", "Bundle")
+            if conditions is not None and value["resourceType"] in ("Condition", "Bundle"):
+                conditions.rls.update(rls_patients_in(value))
         elif isinstance(value, list):
             collect = True
+            if conditions is not None:
+                conditions.rls.update(rls_patients_in(value))
         else:
             raise InputError(f"{source}:{number}", _NOT_FHIR)
         if collect and not covered and not full and not collect_medications(value, local, MAX_MEDICATION_KEYS):
@@ -297,12 +306,21 @@ def _flush(pending: list[tuple[int, object]], source: str, lookup: Lookup, seen:
 
 # The pre-pass (FhirReader.prepare): only the Medication resources, cheaply.
 
+_CONDITION_RESOURCE = re.compile(r'"resourceType"\s*:\s*"Condition"')
 _MEDICATION_RESOURCE = re.compile(r'"resourceType"\s*:\s*"Medication"')
 
 
-def _scan_lines(lines: Iterable[str], index: dict[str, MedicationEntry], limit: int) -> bool:
-    """Collect the Medications of NDJSON lines (only lines that may hold one are parsed); False when full."""
+def _scan_lines(
+    lines: Iterable[str], index: dict[str, MedicationEntry], limit: int, conditions: PatientConditions | None = None
+) -> bool:
+    """Collect the Medications of NDJSON lines (only lines that may hold one are parsed), and RLS on record
+    in its Condition lines; False when the index is full."""
     for line in lines:
+        if conditions is not None and '"Condition"' in line and _CONDITION_RESOURCE.search(line):
+            try:
+                conditions.rls.update(rls_patients_in(json.loads(line)))
+            except (ValueError, RecursionError):
+                continue  # the reader reports it
         if '"Medication"' in line and _MEDICATION_RESOURCE.search(line):
             try:
                 value = json.loads(line)
@@ -313,14 +331,20 @@ def _scan_lines(lines: Iterable[str], index: dict[str, MedicationEntry], limit: 
     return True
 
 
-def scan_medications(stream: BinaryIO, source: str, run: MedicationIndex, documents: bool = True) -> None:
+def scan_medications(
+    stream: BinaryIO,
+    source: str,
+    run: MedicationIndex,
+    documents: bool = True,
+    conditions: PatientConditions | None = None,
+) -> None:
     """Add the Medication resources of one FHIR input to a run's index, and name the input in
     `run.sources` when all of them are in. `documents` False skips inputs that are not NDJSON (a
     document's own references resolve within it). Raises InputError as reading would."""
     head = stream.read(CHUNK)
     if source.lower().endswith(_NDJSON_EXTENSIONS) or _looks_like_ndjson(head):
         chunks = iter_chunks(cast(BinaryIO, Rewound(head, stream)), source)
-        complete = all(_scan_lines(lines, run.entries, run.limit) for _, lines in chunks)
+        complete = all(_scan_lines(lines, run.entries, run.limit, conditions) for _, lines in chunks)
     elif not documents:
         return
     else:

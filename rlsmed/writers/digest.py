@@ -46,6 +46,11 @@ def headline(summary: Summary) -> str:
     parts: list[str] = []
     if s.patients:
         parts.append(f"{plural(s.patients, 'patient')}, {s.patients_flagged:,} with a finding")
+    if s.rls_on_record:
+        parts.append(
+            f"{plural(s.patients_with_rls, 'patient')} with RLS on record, {s.patients_with_rls_flagged:,} of them"
+            " taking a flagged drug"
+        )
     medicines = s.records - s.headings  # a heading or a document's field is no medicine
     if medicines <= 0:
         parts.append("no current medication to screen")
@@ -70,6 +75,8 @@ def headline(summary: Summary) -> str:
         parts.append(f"{s.skipped:,} not current, left out")
     if s.skipped_never:
         parts.append(f"{s.skipped_never:,} never screened (entered in error, not taken, allergies)")
+    if s.skipped_no_rls:
+        parts.append(f"{plural(s.skipped_no_rls, 'record')} of patients without RLS on record left out")
     text = "; ".join(parts) + "."
     return text[0].upper() + text[1:]
 

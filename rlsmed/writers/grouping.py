@@ -4,6 +4,7 @@ together, stay together."""
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
@@ -31,6 +32,9 @@ class Holding(Generic[K, T]):
         # the key that exists anyway (a patient id) keeps the set small on exports of many patients.
         self._remember = remember or (lambda key: key)
         self._groups: dict[K, list[T]] = {}
+        # The keys in the order their groups began: taking the oldest from the dict itself would slow
+        # down as it goes (a dict skips the slots of the items taken from its front, one by one).
+        self._order: deque[K] = deque()
         self._held = 0
         self._written: set[Hashable] = set()  # what is remembered of the keys whose group went out
         self.split: set[K] = set()
@@ -41,6 +45,7 @@ class Holding(Generic[K, T]):
         group = self._groups.get(key)
         if group is None:
             group = self._groups[key] = []
+            self._order.append(key)
             if self._written and self._remember(key) in self._written:
                 self.split.add(key)
                 self.reopened += 1
@@ -51,7 +56,7 @@ class Holding(Generic[K, T]):
         """Send out the groups held longest until no more than `limit` items are held (a group larger than
         the limit by itself goes too)."""
         while self._held > self.limit and self._groups:
-            key = next(iter(self._groups))
+            key = self._order.popleft()
             items = self._groups.pop(key)
             self._held -= len(items)
             memo = self._remember(key)
@@ -63,5 +68,6 @@ class Holding(Generic[K, T]):
     def close(self) -> None:
         """Send out every group still held, oldest first."""
         groups, self._groups, self._held = self._groups, {}, 0
+        self._order.clear()
         for key, items in groups.items():
             self._emit(key, items)

@@ -264,7 +264,7 @@ class HtmlWriter(HeldReport):
         w = self.out.write
         w("<section>\n<h2>Recognised, no RLS concern</h2>\n")
         if not g.list_recognized:
-            w(f"<p>{summary.recognized:,} {summary.unit}s (--format csv or json lists them).</p>\n</section>\n")
+            w(f"<p>{plural(summary.recognized, summary.unit)} (--format csv or json lists them).</p>\n</section>\n")
             return
         w("<table>\n" + _head("Line", "Written", "Ingredients"))
         for r in g.recognized:

@@ -60,6 +60,10 @@ def left_out_notes(summary: Summary) -> list[str]:
         notes.append(f"{plural(summary.skipped, 'record')} left out as not current (see --all-statuses).")
     if summary.skipped_never:
         notes.append(f"{plural(summary.skipped_never, 'record')} never screened ({NEVER_SCREENED}; json lists them).")
+    if summary.skipped_no_rls:
+        notes.append(
+            f"{plural(summary.skipped_no_rls, 'record')} of patients without RLS on record left out (--rls-only)."
+        )
     return notes
 
 

@@ -303,7 +303,7 @@ class TableWriter(HeldReport):
             return
         self._heading("Recognised, no RLS concern")
         if not g.list_recognized:
-            self._para(f"{summary.recognized:,} {summary.unit}s (--format csv or json lists them).", indent=2)
+            self._para(f"{plural(summary.recognized, summary.unit)} (--format csv or json lists them).", indent=2)
             return
         columns = [Column("Line", wrap=False), Column("Written"), Column("Ingredients")]
 

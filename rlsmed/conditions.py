@@ -1,0 +1,151 @@
+"""Restless legs syndrome on a patient's record: from FHIR Condition resources and Synthea-style condition
+tables, so that a population screening can count the patients with RLS who take a flagged drug.
+
+RLS is recognised by its codes (SNOMED CT 32914008, ICD-10-CM G25.81, ICD-10 G25.8 with the words) or by
+the words clinicians write ("restless legs syndrome", "RLS", "Willis-Ekbom disease"). A Condition that
+is refuted, entered in error, resolved or inactive is not RLS on record.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from .errors import InputError
+from .inputs import open_file
+from .normalize import tokens
+
+__all__ = ["RLS_CODES", "PatientConditions", "conditions_in", "is_rls", "read_conditions", "rls_patients_in"]
+
+RLS_CODES = frozenset({"32914008", "G25.81", "G2581"})
+_RLS_WORDS = (("restless", "legs"), ("restless", "leg"), ("willis", "ekbom"), ("ekbom",), ("rls",))
+_NOT_ON_RECORD = frozenset({"refuted", "entered-in-error", "resolved", "inactive", "remission"})
+_CONDITION = re.compile(r'"resourceType"\s*:\s*"Condition"')
+
+
+def is_rls(codes: Iterable[str] = (), text: str = "") -> bool:
+    """True when a condition's codes or its words name restless legs syndrome."""
+    if any(code.strip().upper() in RLS_CODES for code in codes):
+        return True
+    words = tokens(text)
+    return any(all(w in words for w in phrase) for phrase in _RLS_WORDS)
+
+
+class PatientConditions:
+    """The patients of a run with RLS on record, gathered from every source that says so (a holder the
+    readers and the pipeline share: FHIR inputs add to it as they are read)."""
+
+    __slots__ = ("given", "rls")
+
+    def __init__(self, patients: Iterable[str] = (), *, given: bool = False) -> None:
+        self.rls: set[str] = set(patients)
+        self.given = given  # a conditions file was given (so that "none with RLS" is a finding too)
+
+
+def _patient(resource: dict[str, Any]) -> str | None:
+    subject = resource.get("subject") or resource.get("patient")
+    ref = subject.get("reference") if isinstance(subject, dict) else subject
+    if not isinstance(ref, str) or not ref:
+        return None
+    if "Patient/" in ref:
+        ref = ref[ref.rindex("Patient/") + len("Patient/") :].split("/_history/")[0]
+    return ref.removeprefix("urn:uuid:") or None
+
+
+def _status_codes(value: Any) -> set[str]:
+    concept = value if isinstance(value, dict) else {}
+    codings = concept.get("coding")
+    return (
+        {str(c.get("code", "")).lower() for c in codings if isinstance(c, dict)} if isinstance(codings, list) else set()
+    )
+
+
+def rls_patients_in(value: Any) -> Iterator[str]:
+    """The patients whose RLS a FHIR value records: a Condition, a Bundle (at any depth), or a list."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, dict) and item.get("resourceType") == "Bundle":
+            entries = item.get("entry")
+            if isinstance(entries, list):
+                stack.extend(e.get("resource") for e in entries if isinstance(e, dict))
+        elif isinstance(item, dict) and item.get("resourceType") == "Condition":
+            patient = _patient(item)
+            if patient and _records_rls(item):
+                yield patient
+
+
+def _records_rls(condition: dict[str, Any]) -> bool:
+    status = _status_codes(condition.get("clinicalStatus")) | _status_codes(condition.get("verificationStatus"))
+    if status & _NOT_ON_RECORD:
+        return False
+    code = condition.get("code")
+    if not isinstance(code, dict):
+        return False
+    codings = [c for c in code.get("coding") or () if isinstance(c, dict)]
+    words = " ".join(str(x) for x in (code.get("text") or "", *(c.get("display") or "" for c in codings)))
+    return is_rls([str(c.get("code") or "") for c in codings], words)
+
+
+def read_conditions(path: str | Path) -> set[str]:
+    """The patients with RLS on record in a conditions file: a Synthea-style CSV (PATIENT, CODE,
+    DESCRIPTION and, when given, STOP: a condition that stopped is not on record), FHIR JSON (a Bundle,
+    a Condition, an array) or FHIR NDJSON. InputError for a file that is none of these."""
+    name = str(path)
+    with open_file(name) as stream:
+        return conditions_in(stream, name)
+
+
+def conditions_in(stream: BinaryIO, name: str) -> set[str]:
+    """As read_conditions, from an open input."""
+    try:
+        text = stream.read().decode("utf-8-sig")
+    except OSError as e:
+        raise InputError(name, e.strerror or "cannot be read") from None
+    except UnicodeDecodeError:
+        raise InputError(name, "not UTF-8 text; is this a conditions file?") from None
+    if text.lstrip().startswith(("{", "[")):
+        return _fhir(text, name)
+    return _csv(io.StringIO(text, newline=""), name)
+
+
+def _fhir(text: str, name: str) -> set[str]:
+    found: set[str] = set()
+    if not _CONDITION.search(text):
+        return found
+    try:
+        values: list[Any] = [json.loads(text)]
+    except ValueError:
+        try:  # NDJSON: one resource a line
+            values = [json.loads(line) for line in text.splitlines() if line.strip()]
+        except ValueError as e:
+            raise InputError(name, f"not valid JSON or NDJSON ({e})") from None
+    for value in values:
+        found.update(rls_patients_in(value))
+    return found
+
+
+def _csv(f: Any, name: str) -> set[str]:
+    reader = csv.DictReader(f)
+    fields = {k.strip().upper(): k for k in reader.fieldnames or ()}
+    if "PATIENT" not in fields or not ({"CODE", "DESCRIPTION"} & set(fields)):
+        raise InputError(
+            name, "a conditions file needs PATIENT and CODE or DESCRIPTION columns (Synthea's conditions.csv)"
+        )
+    patient, code, text, stop = (fields.get(k, "") for k in ("PATIENT", "CODE", "DESCRIPTION", "STOP"))
+    found: set[str] = set()
+    for row in reader:
+        if stop and (row.get(stop) or "").strip():
+            continue  # the condition ended
+        if is_rls([row.get(code) or ""] if code else [], row.get(text) or "" if text else ""):
+            who = (row.get(patient) or "").strip()
+            if who:
+                found.add(who)
+    return found
