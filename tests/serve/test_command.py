@@ -1,0 +1,83 @@
+"""`rlsmed serve` as a command: its options, its start, its refusals, and that nothing of the server
+stack loads for any other command."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ..helpers import ROOT, run_cli
+from .conftest import RLS, SERTRALINE_ORDER, Server, bundle, call
+
+STACK = ("starlette", "uvicorn", "multipart", "python_multipart", "jwt", "anyio", "httpx", "h11")
+
+
+def test_help_lists_the_options() -> None:
+    result = run_cli(["serve", "--help"], env={"COLUMNS": "200"})
+    assert result.exit_code == 0
+    for option in ("--host", "--port", "--every-patient", "--issuer", "--jwks", "--public-url", "--kb", "--max-body"):
+        assert option in result.stdout
+
+
+def test_other_commands_load_no_server_stack() -> None:
+    code = f"import sys, rlsmed.cli.main; print([m for m in {STACK!r} if m in sys.modules])"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_a_missing_extra_is_one_line_saying_how_to_install_it() -> None:
+    code = "import sys; sys.modules['uvicorn'] = None; from rlsmed.cli.main import main; sys.exit(main(['serve']))"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=False)
+    assert result.returncode == 2
+    assert result.stderr == "rlsmed: rlsmed serve needs its optional extra: pip install 'rlsmed[serve]'\n"
+
+
+def test_a_port_in_use_is_one_line(server: Server) -> None:
+    port = server.url.rsplit(":", 1)[1]
+    result = run_cli(["serve", "--port", port])
+    assert result.exit_code == 2
+    assert result.stderr.startswith(f"rlsmed: cannot listen on 127.0.0.1:{port}: ") and result.stderr.count("\n") == 1
+
+
+def test_the_server_stops_on_sigterm(tmp_path: Any) -> None:
+    running = Server(["--quiet"])
+    assert running.client.get("/cds-services").status_code == 200
+    running.client.close()
+    assert running.stop() in (0, -15)
+
+
+# Any JSON, in the places a call has its parts: the service answers it or refuses it, never fails.
+_json = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=4),
+    max_leaves=20,
+)
+_valid = call("order-sign-r4", SERTRALINE_ORDER, conditions=bundle(RLS))
+
+
+@st.composite
+def _calls(draw: st.DrawFn) -> Any:
+    body = draw(st.sampled_from([_valid, _valid["context"], _valid["context"]["draftOrders"], {}]))
+    body = _replace(body, draw(st.lists(st.text(max_size=3), max_size=4)), draw(_json))
+    return body
+
+
+def _replace(value: Any, path: list[str], new: Any) -> Any:
+    """`value` with the part at `path` (keys; each picks among the keys present) replaced by `new`."""
+    if not path or not isinstance(value, dict) or not value:
+        return new
+    key = sorted(value)[len(path[0]) % len(value)]
+    return {**value, key: _replace(value[key], path[1:], new)}
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(body=_calls())
+def test_any_call_is_answered_or_refused_never_failed(server: Server, body: Any) -> None:
+    for path in ("/cds-services/rlsmed-order-sign", "/cds-services/rlsmed-order-select"):
+        response = server.client.post(path, json=body)
+        assert response.status_code in (200, 400, 412), response.text
+        assert ("cards" if response.status_code == 200 else "error") in response.json()
