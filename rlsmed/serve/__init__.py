@@ -7,7 +7,7 @@ http.py       security headers, the body limit, the access log, errors that quot
 page.py       GET / and POST /check (the HTML report), GET /kb pages; templates.py: their HTML
 cds.py        CDS Hooks discovery, order-select and order-sign, feedback
 hooks.py      the services and the calls they accept, read and checked
-orders.py     screenings on a thread of their own
+orders.py     screenings, on the event loop (they are short)
 problems.py   RLS and Parkinson's disease on the problem list
 cards.py      a card per flagged drug
 fhir_client.py  searches of the CDS client's FHIR server when prefetch is missing

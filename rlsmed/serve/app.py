@@ -10,7 +10,7 @@ from starlette.routing import BaseRoute
 from .cds import cds_routes
 from .config import ServeConfig
 from .http import AccessLog, BodyLimit, SecurityHeaders
-from .orders import Screener
+from .orders import warm
 from .page import kb_routes, page_routes
 from .trust import Trust
 
@@ -22,8 +22,7 @@ def build_app(config: ServeConfig, *, debug: bool = False) -> Starlette:
     read (UsageError or KnowledgeBaseError when either cannot be)."""
     config = config.checked()
     trust = Trust(config.issuers, config.jwks) if config.verifies_callers else None
-    screener = Screener(config.kb_files)
-    screener.warm()
+    warm(config.kb_files)
     routes: list[BaseRoute] = [*cds_routes(), *kb_routes()]
     if config.page:
         routes += page_routes()
@@ -42,7 +41,6 @@ def build_app(config: ServeConfig, *, debug: bool = False) -> Starlette:
     app = Starlette(routes=routes, middleware=middleware)
     app.state.config = config
     app.state.trust = trust
-    app.state.screener = screener
     app.state.max_body = config.max_body
     app.state.debug = debug
     return app

@@ -7,6 +7,7 @@ display, as the specification requires.
 
 from __future__ import annotations
 
+import functools
 import re
 import uuid
 from collections.abc import Iterable, Sequence
@@ -118,7 +119,7 @@ def _detail(finding: Finding, orders: Sequence[Finding], context: CardContext, *
         ordered.append(markdown_text(f.record.text) + (f" ({markdown_text(dose)})" if dose else ""))
     parts = [f"**Ordered:** {'; '.join(dict.fromkeys(ordered))}"]
     if finding.product:
-        parts.append(f"**Contains:** {markdown_text(drug.name)} (as {markdown_text(finding.product)})")
+        parts.append(f"**Contains:** {_kb(drug.name)} (as {_kb(finding.product)})")
     if finding.match is MatchKind.FUZZY:
         parts.append(
             f'**To verify:** "{markdown_text(finding.matched_text)}" was read as '
@@ -131,10 +132,10 @@ def _detail(finding: Finding, orders: Sequence[Finding], context: CardContext, *
     if drug.effect is Effect.AUGMENTATION and not finding.indication:
         assumed = "Parkinson's disease" if parkinson else "RLS"
         parts.append(f"**Indication:** not given with the order; taken to be {assumed} from the problem list.")
-    parts.append(f"**Why:** {markdown_text(drug.rationale)}")
-    parts.append(f"**Evidence:** {markdown_text(drug.evidence.label)}. {markdown_text(drug.evidence_basis)}")
+    parts.append(f"**Why:** {_kb(drug.rationale)}")
+    parts.append(f"**Evidence:** {_kb(drug.evidence.label)}. {_kb(drug.evidence_basis)}")
     consider = drug.parkinson if parkinson and drug.parkinson else drug.considerations
-    parts.append(f"**Consider:** {markdown_text(consider)}")
+    parts.append(f"**Consider:** {_kb(consider)}")
     others = [f for f in context.active if f.drug.name != drug.name and not f.ignored]
     if others:
         names = ", ".join(dict.fromkeys(f"{f.drug.name} ({f.drug.effect.label})" for f in others))
@@ -143,7 +144,7 @@ def _detail(finding: Finding, orders: Sequence[Finding], context: CardContext, *
         parts.append(f"**{markdown_text(advice.topic.capitalize())}:** {markdown_text(advice.text)}")
     parts.append(f"*{_DISCLAIMER}*")
     if drug.sources:
-        parts.append("**Sources:** " + "; ".join(markdown_text(s.reference) for s in drug.sources))
+        parts.append("**Sources:** " + "; ".join(_kb(s.reference) for s in drug.sources))
     return "\n\n".join(parts)
 
 
@@ -194,3 +195,7 @@ _BLANKS = re.compile(r"\s+")
 def markdown_text(text: str) -> str:
     """Text shown as itself in Markdown: on one line, with every character that could be markup escaped."""
     return _MARKDOWN.sub(r"\\\1", _BLANKS.sub(" ", printable(text)).strip())
+
+
+# The knowledge base's own texts, escaped once (never an order's text: nothing of a call is kept).
+_kb = functools.lru_cache(maxsize=4096)(markdown_text)

@@ -23,7 +23,7 @@ from .config import ServeConfig
 from .fhir_client import FhirAccess, FhirUnavailable, search
 from .hooks import CONDITIONS, MEDICATIONS, SERVICES, BadCall, HookCall, read_call
 from .http import guarded, json_response
-from .orders import Screener, screen_orders
+from .orders import screen_orders
 from .problems import Problems, problems_of
 from .refused import Refused
 
@@ -97,11 +97,10 @@ async def _verify(request: Request) -> None:
 
 async def _cards(hook: HookCall, request: Request) -> list[dict[str, Any]]:
     config: ServeConfig = request.app.state.config
-    screener: Screener = request.app.state.screener
     kb = config.kb_files
     active = _given(hook.prefetch, MEDICATIONS)
     try:
-        found = await screener.run(screen_orders, hook.orders, active, kb)
+        found = screen_orders(hook.orders, active, kb)
     except RlsmedError:
         raise BadCall(400, "the draft orders could not be read as FHIR medication orders") from None
     if not found.orders:
@@ -113,7 +112,7 @@ async def _cards(hook: HookCall, request: Request) -> list[dict[str, Any]]:
         fetched = await _search(hook.access, f"MedicationRequest?patient={quote(hook.patient_id)}&status=active")
         if fetched is not None:
             bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in fetched]}
-            found = found._replace(active=(await screener.run(screen_orders, None, bundle, kb)).active)
+            found = found._replace(active=screen_orders(None, bundle, kb).active)
     base = config.base_url or f"{request.url.scheme}://{request.url.netloc}"
     context = CardContext(found.meta, problems, config.every_patient, base, found.advice, found.active)
     return cards_for(found.orders, context)

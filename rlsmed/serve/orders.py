@@ -1,14 +1,17 @@
-"""Screening for the server: draft orders and a patient's active medications through the library, one
-screening at a time on a thread of its own (the engine's caches are built for one thread), so that the
-event loop goes on answering while a long list is screened."""
+"""Screening for the server: draft orders, a patient's active medications, or a pasted list, through the
+library's pipeline.
+
+Screenings run on the event loop's thread, one at a time, as the engine's caches expect. A CDS call's
+screening takes a millisecond or two, less than handing it to another thread would cost (the loop and
+that thread would take turns at the interpreter lock); a long list pasted on the page holds other calls
+for as long as it takes, which only the local page (never a public address) allows.
+"""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import NamedTuple, TypeVar
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from ..engine import engine
 from ..formats import InputFormat
@@ -19,11 +22,10 @@ from ..pipeline import Screening
 from ..readers.fhir_json import Json
 from ..report import Advice, Report, ReportMeta
 
-__all__ = ["ACTIVE", "ORDERS", "OrderFindings", "Screener", "screen_orders"]
+__all__ = ["ACTIVE", "ORDERS", "OrderFindings", "check_inputs", "screen_orders", "warm"]
 
 ORDERS = "<draft orders>"
 ACTIVE = "<active medications>"
-T = TypeVar("T")
 
 
 class OrderFindings(NamedTuple):
@@ -60,27 +62,11 @@ def check_inputs(inputs: Sequence[Input], options: CheckOptions) -> Report:
     return Report(results, screening.finish(), screening.advice(), screening.meta)
 
 
-class Screener:
-    """Runs screenings one at a time on one thread, for the server's event loop to await."""
-
-    def __init__(self, kb_files: tuple[str, ...] = ()) -> None:
-        self.kb_files = kb_files
-        self._pool = ThreadPoolExecutor(1, thread_name_prefix="rlsmed-screening")
-
-    async def run(self, work: Callable[..., T], *args: object) -> T:
-        return await asyncio.get_running_loop().run_in_executor(self._pool, work, *args)
-
-    def warm(self) -> ReportMeta:
-        """Build the knowledge base and matcher before the first call (it would otherwise wait for them)."""
-
-        def build() -> ReportMeta:
-            engine(self.kb_files)
-            return screen_orders(_SAMPLE, None, self.kb_files).meta
-
-        return self._pool.submit(build).result()
-
-    def close(self) -> None:
-        self._pool.shutdown(wait=False, cancel_futures=True)
+def warm(kb_files: tuple[str, ...] = ()) -> ReportMeta:
+    """Build the knowledge base and matcher before the first call, which would otherwise wait for them
+    (KnowledgeBaseError when a site file is invalid)."""
+    engine(kb_files)
+    return screen_orders(_SAMPLE, None, kb_files).meta
 
 
 _SAMPLE: Json = {

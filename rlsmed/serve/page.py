@@ -27,7 +27,7 @@ from ..readers import READERS
 from ..writers.safety import printable
 from .config import ServeConfig
 from .http import guarded, html
-from .orders import Screener, check_inputs
+from .orders import check_inputs
 from .refused import Refused
 from .templates import entry_page, error_page, form_page, index_page
 
@@ -103,10 +103,8 @@ async def check(request: Request) -> Response:
         tsat=_number(fields.get("tsat"), "Transferrin saturation", TSAT_MAX),
         kb_files=config.kb_files,
     )
-    screener: Screener = request.app.state.screener
     try:
-        report = await screener.run(check_inputs, inputs, options)
-        page = await screener.run(render, report, "html")
+        page = render(check_inputs(inputs, options), "html")
     except RlsmedError as e:
         raise Refused(400, str(e)) from None
     return html(page)

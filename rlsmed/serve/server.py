@@ -68,5 +68,4 @@ def run(config: ServeConfig, *, debug: bool = False, say: Callable[..., None] = 
     try:
         server.run(sockets=[sock])
     finally:
-        app.state.screener.close()
         sock.close()
