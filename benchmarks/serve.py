@@ -33,81 +33,16 @@ import threading
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 STARTED = "CDS Hooks discovery is at "
 PATH = "/cds-services/rlsmed-order-sign"
-
-
-def _order(rid: str, text: str, rxnorm: str = "", status: str = "draft") -> dict[str, Any]:
-    concept: dict[str, Any] = {"text": text}
-    if rxnorm:
-        concept["coding"] = [{"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": rxnorm, "display": text}]
-    return {
-        "resourceType": "MedicationRequest",
-        "id": rid,
-        "status": status,
-        "intent": "order",
-        "medicationCodeableConcept": concept,
-        "subject": {"reference": "Patient/example"},
-        "dosageInstruction": [{"text": "1 tablet daily"}],
-    }
-
-
-def _condition(text: str, system: str, code: str) -> dict[str, Any]:
-    return {
-        "resourceType": "Condition",
-        "clinicalStatus": {"coding": [{"code": "active"}]},
-        "code": {"coding": [{"system": system, "code": code, "display": text}], "text": text},
-        "subject": {"reference": "Patient/example"},
-    }
-
-
-def _bundle(*resources: dict[str, Any]) -> dict[str, Any]:
-    return {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": r} for r in resources]}
-
-
-SNOMED = "http://snomed.info/sct"
-ORDERS = _bundle(
-    _order("draft-1", "sertraline 50 MG Oral Tablet", "312941"),
-    _order("draft-2", "amlodipine 5 MG Oral Tablet"),
-    _order("draft-3", "metformin hydrochloride 500 MG Oral Tablet"),
-)
-CONDITIONS = _bundle(
-    _condition("Restless legs syndrome", SNOMED, "32914008"),
-    _condition("Essential hypertension", SNOMED, "59621000"),
-    _condition("Type 2 diabetes mellitus", SNOMED, "44054006"),
-    _condition("Hyperlipidemia", SNOMED, "55822004"),
-    _condition("Depressive disorder", SNOMED, "35489007"),
-)
-ACTIVE = _bundle(
-    *(
-        _order(f"active-{i}", text, status="active")
-        for i, text in enumerate(
-            [
-                "lisinopril 10 MG Oral Tablet",
-                "atorvastatin 20 MG Oral Tablet",
-                "omeprazole 20 MG Delayed Release Oral Capsule",
-                "levothyroxine sodium 0.05 MG Oral Tablet",
-                "ropinirole 0.5 MG Oral Tablet",
-                "ferrous sulfate 325 MG Oral Tablet",
-            ]
-        )
-    )
-)
+CALL = json.loads((Path(__file__).parent / "order-sign.json").read_text(encoding="utf-8"))
 
 
 def request(port: int) -> bytes:
     """One order-sign call as HTTP/1.1 bytes (a new hookInstance each time, as an EHR sends)."""
-    body = json.dumps(
-        {
-            "hook": "order-sign",
-            "hookInstance": str(uuid.uuid4()),
-            "context": {"userId": "PractitionerRole/123", "patientId": "example", "draftOrders": ORDERS},
-            "prefetch": {"conditions": CONDITIONS, "medications": ACTIVE},
-        }
-    ).encode()
+    body = json.dumps({**CALL, "hookInstance": str(uuid.uuid4())}).encode()
     head = (
         f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
         f"Content-Length: {len(body)}\r\n\r\n"
