@@ -3,6 +3,7 @@ stack loads for any other command."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from typing import Any
@@ -16,11 +17,14 @@ from .conftest import RLS, SERTRALINE_ORDER, Server, bundle, call
 STACK = ("starlette", "uvicorn", "multipart", "python_multipart", "jwt", "anyio", "httpx", "h11")
 
 
-def test_help_lists_the_options() -> None:
+def test_every_option_is_in_the_readme() -> None:
     result = run_cli(["serve", "--help"], env={"COLUMNS": "200"})
     assert result.exit_code == 0
-    for option in ("--host", "--port", "--every-patient", "--issuer", "--jwks", "--public-url", "--kb", "--max-body"):
-        assert option in result.stdout
+    options = set(re.findall(r"(--[a-z][a-z-]+)", result.stdout)) - {"--help"}
+    assert {"--host", "--port", "--every-patient", "--issuer", "--jwks", "--public-url"} <= options
+    section = (ROOT / "README.md").read_text(encoding="utf-8").split("## Point of care", 1)[1].split("\n## ", 1)[0]
+    for option in options:
+        assert f"`{option}" in section, f"{option} is not in the README's Point of care"
 
 
 def test_other_commands_load_no_server_stack() -> None:
