@@ -9,6 +9,7 @@ answer is 412 (no card), as the specification asks of a service that lacks the d
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from typing import Any
 from urllib.parse import quote
 
@@ -61,9 +62,9 @@ async def call(request: Request) -> Response:
 @guarded(_error)
 async def feedback(request: Request) -> Response:
     """Feedback is accepted and not kept: the service stores nothing of its calls."""
+    await _verify(request)
     if request.path_params["id"] not in SERVICES:
         raise Refused(404, "no such CDS service")
-    await _verify(request)
     try:
         body = _json_object(await request.body())
     except ValueError:
@@ -86,13 +87,15 @@ def _json_object(body: bytes) -> dict[str, Any]:
 
 
 async def _verify(request: Request) -> None:
-    """The caller's JWT checked, when the service verifies callers (Refused with 401 when it fails)."""
+    """The caller's JWT checked, when the service verifies callers (Refused with 401 when it fails). Its
+    audience is the URL called; feedback may name the service's URL instead."""
     trust = request.app.state.trust
     if trust is None:
         return
     config: ServeConfig = request.app.state.config
-    audience = config.base_url + request.url.path.removesuffix("/feedback")
-    await trust.verify(request.headers.get("authorization", ""), audience)
+    called = config.base_url + request.url.path
+    audiences = (called, called.removesuffix("/feedback")) if called.endswith("/feedback") else (called,)
+    await trust.verify(request.headers.get("authorization", ""), audiences)
 
 
 async def _cards(hook: HookCall, request: Request) -> list[dict[str, Any]]:
@@ -101,7 +104,7 @@ async def _cards(hook: HookCall, request: Request) -> list[dict[str, Any]]:
     active = _given(hook.prefetch, MEDICATIONS)
     try:
         found = screen_orders(hook.orders, active, kb)
-    except RlsmedError:
+    except (RlsmedError, RecursionError):  # RecursionError: JSON nested deeper than it can be written
         raise BadCall(400, "the draft orders could not be read as FHIR medication orders") from None
     if not found.orders:
         return []
@@ -112,7 +115,8 @@ async def _cards(hook: HookCall, request: Request) -> list[dict[str, Any]]:
         fetched = await _search(hook.access, f"MedicationRequest?patient={quote(hook.patient_id)}&status=active")
         if fetched is not None:
             bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in fetched]}
-            found = found._replace(active=screen_orders(None, bundle, kb).active)
+            with contextlib.suppress(RlsmedError, RecursionError):  # the active list is only mentioned
+                found = found._replace(active=screen_orders(None, bundle, kb).active)
     base = config.base_url or f"{request.url.scheme}://{request.url.netloc}"
     context = CardContext(found.meta, problems, config.every_patient, base, found.advice, found.active)
     return cards_for(found.orders, context)

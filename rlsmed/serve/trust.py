@@ -79,8 +79,10 @@ class Trust:
         except (OSError, urllib.error.URLError, ValueError, self._jwt.PyJWTError) as e:
             raise UsageError(f"--jwks {source}: not a JWK Set that can be read ({type(e).__name__})") from None
 
-    async def verify(self, authorization: str, audience: str) -> None:
-        """Refused(401) unless `authorization` is "Bearer <JWT>" from a trusted client, for `audience`."""
+    async def verify(self, authorization: str, audience: str | tuple[str, ...]) -> None:
+        """Refused(401) unless `authorization` is "Bearer <JWT>" from a trusted client, for `audience` (or
+        one of them)."""
+        audiences = (audience,) if isinstance(audience, str) else audience
         scheme, _, token = authorization.strip().partition(" ")
         if scheme.lower() != "bearer" or not token.strip():
             raise _unauthorized("an Authorization: Bearer JWT is required")
@@ -107,7 +109,7 @@ class Trust:
                 token,
                 key,
                 algorithms=[algorithm],
-                audience=audience,
+                audience=audiences,
                 issuer=self.issuers,
                 leeway=LEEWAY,
                 options={"require": ["iss", "aud", "exp", "iat", "jti"]},
@@ -117,7 +119,7 @@ class Trust:
         except jwt.ImmatureSignatureError:
             raise _unauthorized("the JWT was issued in the future") from None
         except jwt.InvalidAudienceError:
-            raise _unauthorized(f"the JWT's aud must be {audience}") from None
+            raise _unauthorized(f"the JWT's aud must be {audiences[0]}") from None
         except jwt.InvalidIssuerError:
             raise _unauthorized("the JWT's issuer is not one this service trusts") from None
         except jwt.MissingRequiredClaimError as e:

@@ -262,6 +262,16 @@ def test_malformed_calls_are_refused_with_a_reason(server: Server, body: bytes, 
     assert reason in response.json()["error"]
 
 
+def test_deeply_nested_orders_are_refused_not_failed(server: Server) -> None:
+    for depth in range(900, 1000, 4):  # around the depth where Python's JSON gives up
+        nested = {**SERTRALINE, "extension": "NESTED"}
+        body = json.dumps(call("order-sign-r4", nested, conditions=bundle(RLS))).replace(
+            '"NESTED"', "[" * depth + "]" * depth
+        )
+        response = server.client.post(SIGN, content=body, headers={"content-type": "application/json"})
+        assert response.status_code in (200, 400), depth
+
+
 def test_order_select_needs_its_selections(server: Server) -> None:
     body = example("order-select-r4")
     del body["context"]["selections"]

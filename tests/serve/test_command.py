@@ -40,6 +40,12 @@ def test_a_missing_extra_is_one_line_saying_how_to_install_it() -> None:
     assert result.stderr == "rlsmed: rlsmed serve needs its optional extra: pip install 'rlsmed[serve]'\n"
 
 
+def test_an_invalid_site_knowledge_base_stops_the_start(tmp_path: Any) -> None:
+    result = run_cli(["serve", "--port", "0", "--kb", str(tmp_path / "missing.yaml")])
+    assert result.exit_code == 2
+    assert result.stderr.startswith("rlsmed: ") and "missing.yaml" in result.stderr
+
+
 def test_a_port_in_use_is_one_line(server: Server) -> None:
     port = server.url.rsplit(":", 1)[1]
     result = run_cli(["serve", "--port", port])

@@ -146,6 +146,15 @@ def test_a_server_verifies_every_call(trusted: Server, client: Client) -> None:
     assert card["links"][0]["url"] == f"{PUBLIC}/kb/sertraline"  # links use the public URL
 
 
+def test_feedback_is_verified_too(trusted: Server, client: Client) -> None:
+    path = "/cds-services/rlsmed-order-sign/feedback"
+    feedback = {"feedback": [{"card": "c", "outcome": "overridden", "outcomeTimestamp": "2026-12-02T10:00:00Z"}]}
+    assert trusted.client.post(path, json=feedback).status_code == 401
+    for aud in (f"{PUBLIC}{path}", f"{PUBLIC}/cds-services/rlsmed-order-sign"):
+        auth = {"Authorization": f"Bearer {client.token(aud)}"}
+        assert trusted.client.post(path, json=feedback, headers=auth).status_code == 200
+
+
 def test_the_page_is_served_on_loopback_even_with_verified_callers(trusted: Server) -> None:
     assert trusted.client.get("/").status_code == 200
 
