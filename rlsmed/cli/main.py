@@ -8,7 +8,7 @@ import typer
 
 from ..errors import ExitCode, RlsmedError
 from ..signals import exit_code, received, stop_message
-from . import check, knowledge, serve  # noqa: F401  (importing them adds their commands to the app)
+from . import check, knowledge  # noqa: F401  (importing them adds their commands to the app)
 from .app import app
 from .handling import debug, error, say, stop_said
 from .streams import Stderr, StdoutGuard

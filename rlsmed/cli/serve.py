@@ -1,4 +1,8 @@
-"""`rlsmed serve`: the pharmacists' page and the CDS Hooks service (the optional extra `serve`)."""
+"""`rlsmed serve`: the pharmacists' page and the CDS Hooks service (the optional extra `serve`).
+
+A command of its own Typer app, which the root group adds only when `serve` is run or help lists it
+(`app._LAZY`): building its options would otherwise cost every other command's start.
+"""
 
 from pathlib import Path
 from typing import Annotated
@@ -6,16 +10,19 @@ from typing import Annotated
 import typer
 
 from ..errors import UsageError
-from .app import KbOption, app, kb_files
+from .app import KbOption, kb_files
 from .handling import debug, handled, say
 
-__all__ = ["serve"]
+__all__ = ["command", "serve"]
 
 # The modules of the extra: a missing one means the extra is not installed.
 _EXTRA = frozenset({"starlette", "uvicorn", "multipart", "python_multipart", "anyio", "h11"})
 
 
-@app.command()
+command = typer.Typer(add_completion=False, pretty_exceptions_enable=False, pretty_exceptions_show_locals=False)
+
+
+@command.command()
 @handled
 def serve(
     host: Annotated[str, typer.Option("--host", help="Address to listen on; other than loopback needs --issuer.")] = (
@@ -58,7 +65,7 @@ def serve(
     ] = 5,
     quiet: Annotated[bool, typer.Option("--quiet", help="No access log.")] = False,
 ) -> None:
-    """Serve the page for pharmacists and the CDS Hooks service for the EHR (pip install 'rlsmed[serve]')."""
+    """Serve the page for pharmacists and the CDS Hooks service for the EHR (the serve extra)."""
     from ..serve.config import ServeConfig
 
     config = ServeConfig(
