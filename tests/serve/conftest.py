@@ -30,7 +30,7 @@ class Server:
     """`python -m rlsmed serve --port 0 ARGS…` in a process of its own; `log` gathers what it writes on
     stderr (its start lines and access log)."""
 
-    def __init__(self, args: Sequence[str] = (), env: dict[str, str] | None = None) -> None:
+    def __init__(self, args: Sequence[str] = (), env: dict[str, str] | None = None, verify: Any = True) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "rlsmed", "serve", "--port", "0", *args],
             cwd=ROOT,
@@ -45,7 +45,7 @@ class Server:
         self._drainer = threading.Thread(target=self._drain, daemon=True)
         self._drainer.start()
         self.url = self._started()
-        self.client = client(self.url)
+        self.client = client(self.url, verify)
 
     def _drain(self) -> None:
         assert self.process.stderr is not None
@@ -83,10 +83,12 @@ class Server:
         return code
 
 
-def client(url: str) -> Any:
-    """An httpx client for `url` that sends small writes at once (no Nagle delay on loopback calls)."""
+def client(url: str, verify: Any = True) -> Any:
+    """An httpx client for `url` that sends small writes at once (no Nagle delay on loopback calls);
+    `verify` as httpx takes it (an SSL context that trusts a test's own certificate)."""
     nodelay = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
-    return httpx.Client(base_url=url, timeout=30, transport=httpx.HTTPTransport(socket_options=nodelay))
+    transport = httpx.HTTPTransport(socket_options=nodelay, verify=verify)
+    return httpx.Client(base_url=url, timeout=30, transport=transport)
 
 
 @pytest.fixture(scope="module")

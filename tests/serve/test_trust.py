@@ -155,6 +155,40 @@ def test_feedback_is_verified_too(trusted: Server, client: Client) -> None:
         assert trusted.client.post(path, json=feedback, headers=auth).status_code == 200
 
 
+def test_https_with_a_certificate(tmp_path: Path) -> None:
+    import datetime as dt
+    import ipaddress
+    import ssl
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = dt.datetime.now(dt.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=5))
+        .not_valid_after(now + dt.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    certfile, keyfile = tmp_path / "cert.pem", tmp_path / "key.pem"
+    certfile.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    keyfile.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    trusting = ssl.create_default_context(cafile=str(certfile))
+    with Server(["--certfile", str(certfile), "--keyfile", str(keyfile)], verify=trusting) as running:
+        assert running.url.startswith("https://127.0.0.1:")
+        assert running.client.get("/cds-services").status_code == 200
+
+
 def test_the_page_is_served_on_loopback_even_with_verified_callers(trusted: Server) -> None:
     assert trusted.client.get("/").status_code == 200
 
