@@ -23,7 +23,7 @@ PREFETCH = {
     CONDITIONS: "Condition?patient={{context.patientId}}&clinical-status=active",
     MEDICATIONS: "MedicationRequest?patient={{context.patientId}}&status=active",
 }
-# The draft orders rlsmed reads: R4/R5 and STU3 MedicationRequest, DSTU2 MedicationOrder (read as one).
+# The draft orders rlsmed reads: R4/R5 and STU3 MedicationRequest, DSTU2 MedicationOrder.
 _ORDER_TYPES = frozenset({"MedicationRequest", "MedicationOrder", "Medication"})
 
 
@@ -129,20 +129,20 @@ def _selections(context: Json) -> set[str]:
 def _orders(drafts: Json, selections: set[str] | None) -> Json:
     """The draft orders to screen, as a Bundle the FHIR reader takes: for order-select only the selected
     ones (the others are context, already seen when they were selected), and every Medication, which an
-    order may refer to. A DSTU2 MedicationOrder is read as a MedicationRequest."""
+    order may refer to."""
     entries = []
     for entry in objs(drafts.get("entry")):
         resource = entry.get("resource")
         if not isinstance(resource, dict) or kind_of(resource) not in _ORDER_TYPES:
             continue
         kind = kind_of(resource)
-        if selections is not None and kind != "Medication":
-            name = f"{kind}/{string_of(resource.get('id'))}"
-            if name not in selections and f"MedicationRequest/{string_of(resource.get('id'))}" not in selections:
-                continue
-        if kind == "MedicationOrder":
-            resource = {**resource, "resourceType": "MedicationRequest"}
-        entries.append({**entry, "resource": resource})
+        if (
+            selections is not None
+            and kind != "Medication"
+            and f"{kind}/{string_of(resource.get('id'))}" not in selections
+        ):
+            continue
+        entries.append(entry)
     return {"resourceType": "Bundle", "type": "collection", "entry": entries}
 
 

@@ -50,9 +50,18 @@ def _error(request: Request, status: int, reason: str) -> Response:
     return html(error_page(engine(config.kb_files).kb, reason), status)
 
 
+_FORMAT_NAMES = {
+    InputFormat.TEXT: "text",
+    InputFormat.CSV: "CSV or TSV",
+    InputFormat.FHIR: "FHIR JSON",
+    InputFormat.CCDA: "C-CDA",
+    InputFormat.EXCEL: "Excel or OpenDocument",
+}
+
+
 def _formats() -> list[str]:
-    names = {InputFormat.TEXT: "text", InputFormat.CSV: "CSV or TSV", InputFormat.FHIR: "FHIR JSON"}
-    return [names.get(spec.format, spec.format.value) for spec in reversed(READERS)]
+    """The formats an upload may be in, as the readers' registry has them (a new reader shows here)."""
+    return [_FORMAT_NAMES.get(spec.format, spec.format.value) for spec in reversed(READERS)]
 
 
 @guarded(_error)
