@@ -143,8 +143,10 @@ def _detail(finding: Finding, orders: Sequence[Finding], context: CardContext, *
     for advice in context.advice:
         parts.append(f"**{markdown_text(advice.topic.capitalize())}:** {markdown_text(advice.text)}")
     parts.append(f"*{_DISCLAIMER}*")
-    if drug.sources:
-        parts.append("**Sources:** " + "; ".join(_kb(s.reference) for s in drug.sources))
+    cited = [_kb(s.reference) for s in drug.sources]
+    cited += [f"{_kb(s.reference)} (on the drug class)" for s in drug.class_sources]
+    if cited:
+        parts.append("**Sources:** " + "; ".join(cited))
     return "\n\n".join(parts)
 
 
@@ -166,7 +168,7 @@ def _links(drug: Drug, base_url: str) -> list[dict[str, str]]:
                 "type": "absolute",
             }
         )
-    for source in [s for s in drug.sources if source_url(s)][:_MAX_SOURCE_LINKS]:
+    for source in [s for s in (*drug.sources, *drug.class_sources) if source_url(s)][:_MAX_SOURCE_LINKS]:
         links.append({"label": _shorten(source.citation, 100), "url": source_url(source), "type": "absolute"})
     return links
 

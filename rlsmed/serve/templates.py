@@ -82,8 +82,9 @@ def index_page(kb: KnowledgeBase) -> str:
     )
     body = f"""<h1>rlsmed knowledge base {escape(kb.version)} ({escape(kb.updated)})</h1>
 <p>{len(kb.drugs)} ingredients: those that may provoke or worsen RLS or cause augmentation, and lower-risk
-alternatives and RLS treatments (never flagged). Evidence, weakest first: <b>expert</b> (expert opinion or a
-class effect), <b>weak</b> (case reports), <b>moderate</b>, <b>strong</b>.</p>
+alternatives and RLS treatments (never flagged). Evidence, weakest first: <b>expert</b> (no drug-specific
+report: the drug's class or mechanism, or a guideline's opinion), <b>weak</b> (case reports), <b>moderate</b>
+(a case series or a pharmacovigilance signal), <b>strong</b> (a trial, or a cohort with a rate).</p>
 <table><thead><tr><th>Ingredient</th><th>Class</th><th>Effect</th><th>Evidence</th></tr></thead>
 <tbody>
 {rows}
@@ -107,6 +108,9 @@ def entry_page(drug: Drug, kb: KnowledgeBase) -> str:
     ]
     items = "\n".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in fields if v)
     sources = "\n".join(f"<li>{_source(s)}</li>" for s in drug.sources)
+    if drug.class_sources:
+        sources += "\n<li>About the drug class (these do not name this drug):<ul>\n"
+        sources += "\n".join(f"<li>{_source(s)}</li>" for s in drug.class_sources) + "\n</ul></li>"
     body = f"""<p><a href="/kb">Knowledge base</a></p>
 <h1>{escape(drug.name)}</h1>
 <p>{escape(drug.drug_class)}</p>

@@ -93,9 +93,9 @@ def test_hl7_examples_with_a_flagged_drug_give_its_card(server: Server, name: st
 def test_a_card_carries_evidence_sources_and_links(server: Server) -> None:
     [card] = cards(server, SIGN, call("order-sign-r4", SERTRALINE, conditions=bundle(RLS)))
     assert card["summary"] == "Sertraline may worsen this patient's restless legs syndrome"
-    assert card["indicator"] == "info"  # weak evidence (case reports)
+    assert card["indicator"] == "warning"  # moderate evidence, RLS on the problem list
     assert "**Ordered:** sertraline 50 MG Oral Tablet (1 tablet daily)" in card["detail"]
-    assert "**Evidence:** weak (case reports)." in card["detail"]
+    assert "**Evidence:** moderate." in card["detail"]
     assert "**Consider:**" in card["detail"] and "**Iron:**" in card["detail"]
     assert "does not replace, clinical judgement" in card["detail"]
     assert card["source"]["url"] == f"{server.url}/kb"
@@ -103,6 +103,20 @@ def test_a_card_carries_evidence_sources_and_links(server: Server) -> None:
     assert any(link["url"].startswith("https://doi.org/") for link in card["links"])
     page = server.client.get("/kb/sertraline")
     assert page.status_code == 200 and "Serotonergic" in page.text
+
+
+def test_class_sources_are_cited_as_such(server: Server) -> None:
+    [card] = cards(server, SIGN, call("order-sign-r4", order("fluvoxamine 50 mg"), conditions=bundle(RLS)))
+    assert "(on the drug class)" in card["detail"].split("**Sources:**", 1)[1]
+    page = server.client.get("/kb/fluvoxamine")
+    assert "About the drug class (these do not name this drug)" in page.text
+
+
+def test_weak_evidence_is_information(server: Server) -> None:
+    [card] = cards(server, SIGN, call("order-sign-r4", order("Reglan 10 mg tablet"), conditions=bundle(RLS)))
+    assert card["summary"] == "Metoclopramide may worsen this patient's restless legs syndrome"
+    assert card["indicator"] == "info"  # weak evidence: case reports
+    assert "**Evidence:** weak (case reports)." in card["detail"]
 
 
 def test_no_card_without_rls_on_the_problem_list(server: Server) -> None:
