@@ -30,6 +30,12 @@ def serve(
     ),
     port: Annotated[int, typer.Option("--port", help="Port to listen on (0: any free port).", min=0, max=65535)] = 8000,
     kb: KbOption = None,
+    country: Annotated[
+        str | None,
+        typer.Option(
+            "--country", help="ISO 3166-1 code of the site's market (GB, US ...), as check takes it.", metavar="CC"
+        ),
+    ] = None,
     every_patient: Annotated[
         bool,
         typer.Option(
@@ -72,6 +78,7 @@ def serve(
         host=host,
         port=port,
         kb_files=kb_files(kb),
+        country=country or "",
         every_patient=every_patient,
         public_url=public_url or "",
         issuers=tuple(issuer or ()),

@@ -22,7 +22,7 @@ def build_app(config: ServeConfig, *, debug: bool = False) -> Starlette:
     read (UsageError or KnowledgeBaseError when either cannot be)."""
     config = config.checked()
     trust = Trust(config.issuers, config.jwks) if config.verifies_callers else None
-    warm(config.kb_files)
+    warm(config.kb_files, config.country)
     routes: list[BaseRoute] = [*cds_routes(), *kb_routes()]
     if config.page:
         routes += page_routes()

@@ -100,10 +100,10 @@ async def _verify(request: Request) -> None:
 
 async def _cards(hook: HookCall, request: Request) -> list[dict[str, Any]]:
     config: ServeConfig = request.app.state.config
-    kb = config.kb_files
+    site = (config.kb_files, config.country)
     active = _given(hook.prefetch, MEDICATIONS)
     try:
-        found = screen_orders(hook.orders, active, kb)
+        found = screen_orders(hook.orders, active, *site)
     except (RlsmedError, RecursionError):  # RecursionError: JSON nested deeper than it can be written
         raise BadCall(400, "the draft orders could not be read as FHIR medication orders") from None
     if not found.orders:
@@ -116,7 +116,7 @@ async def _cards(hook: HookCall, request: Request) -> list[dict[str, Any]]:
         if fetched is not None:
             bundle = {"resourceType": "Bundle", "entry": [{"resource": r} for r in fetched]}
             with contextlib.suppress(RlsmedError, RecursionError):  # the active list is only mentioned
-                found = found._replace(active=screen_orders(None, bundle, kb).active)
+                found = found._replace(active=screen_orders(None, bundle, *site).active)
     base = config.base_url or f"{request.url.scheme}://{request.url.netloc}"
     context = CardContext(found.meta, problems, config.every_patient, base, found.advice, found.active)
     return cards_for(found.orders, context)

@@ -11,6 +11,7 @@ import os
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
+from ..countries import country_code
 from ..errors import UsageError
 
 __all__ = ["DEFAULT_MAX_BODY", "ServeConfig", "is_loopback", "local_url"]
@@ -40,6 +41,7 @@ class ServeConfig(NamedTuple):
     host: str = "127.0.0.1"
     port: int = 8000
     kb_files: tuple[str, ...] = ()
+    country: str = ""  # ISO 3166-1 code of the site's market ("" for every market), as `check --country`
     every_patient: bool = False  # cards whether or not RLS is on the problem list
     public_url: str = ""  # the base URL callers use (https://cds.example.org); the JWT audience is built on it
     issuers: tuple[str, ...] = ()  # JWT issuers trusted (`iss`)
@@ -70,6 +72,13 @@ class ServeConfig(NamedTuple):
 
     def checked(self) -> ServeConfig:
         """This configuration, or UsageError saying (in one line) what is missing or wrong."""
+        if self.country:
+            try:
+                code = country_code(self.country)
+            except ValueError as e:
+                raise UsageError(f"--country {e}") from None
+            if code != self.country:
+                return self._replace(country=code).checked()
         if not 0 <= self.port <= 65535:
             raise UsageError(f"--port {self.port}: must be from 0 to 65535")
         if self.max_body < 1024:

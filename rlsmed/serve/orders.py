@@ -37,10 +37,13 @@ class OrderFindings(NamedTuple):
     advice: tuple[Advice, ...]
 
 
-def screen_orders(orders: Json | None, active: Json | None, kb_files: tuple[str, ...] = ()) -> OrderFindings:
-    """Screen draft orders and active medications (FHIR Bundles or resources; None: not given)."""
+def screen_orders(
+    orders: Json | None, active: Json | None, kb_files: tuple[str, ...] = (), country: str = ""
+) -> OrderFindings:
+    """Screen draft orders and active medications (FHIR Bundles or resources; None: not given), with the
+    site's knowledge-base files and market."""
     inputs = [Input.from_text(json.dumps(v), name) for v, name in ((orders, ORDERS), (active, ACTIVE)) if v]
-    options = CheckOptions(input_format=InputFormat.FHIR, kb_files=kb_files)
+    options = CheckOptions(input_format=InputFormat.FHIR, kb_files=kb_files, country=country)
     screening = Screening(inputs, options)
     with screening:
         results: Sequence[LineResult] = tuple(screening) if inputs else ()
@@ -62,11 +65,11 @@ def check_inputs(inputs: Sequence[Input], options: CheckOptions) -> Report:
     return Report(results, screening.finish(), screening.advice(), screening.meta)
 
 
-def warm(kb_files: tuple[str, ...] = ()) -> ReportMeta:
+def warm(kb_files: tuple[str, ...] = (), country: str = "") -> ReportMeta:
     """Build the knowledge base and matcher before the first call, which would otherwise wait for them
     (KnowledgeBaseError when a site file is invalid)."""
-    engine(kb_files)
-    return screen_orders(_SAMPLE, None, kb_files).meta
+    engine(kb_files, country)
+    return screen_orders(_SAMPLE, None, kb_files, country).meta
 
 
 _SAMPLE: Json = {

@@ -47,7 +47,7 @@ def kb_routes() -> list[Route]:
 
 def _error(request: Request, status: int, reason: str) -> Response:
     config: ServeConfig = request.app.state.config
-    return html(error_page(engine(config.kb_files).kb, reason), status)
+    return html(error_page(engine(config.kb_files, config.country).kb, reason), status)
 
 
 _FORMAT_NAMES = {
@@ -67,7 +67,7 @@ def _formats() -> list[str]:
 @guarded(_error)
 async def form(request: Request) -> Response:
     config: ServeConfig = request.app.state.config
-    return html(form_page(engine(config.kb_files).kb, _formats(), config.max_body))
+    return html(form_page(engine(config.kb_files, config.country).kb, _formats(), config.max_body))
 
 
 class _InMemory(MultiPartParser):
@@ -111,6 +111,7 @@ async def check(request: Request) -> Response:
         ferritin=_number(fields.get("ferritin"), "Ferritin", FERRITIN_MAX),
         tsat=_number(fields.get("tsat"), "Transferrin saturation", TSAT_MAX),
         kb_files=config.kb_files,
+        country=config.country,
     )
     try:
         page = render(check_inputs(inputs, options), "html")
@@ -139,13 +140,13 @@ def _number(value: object, label: str, most: float) -> float | None:
 @guarded(_error)
 async def kb_index(request: Request) -> Response:
     config: ServeConfig = request.app.state.config
-    return html(index_page(engine(config.kb_files).kb))
+    return html(index_page(engine(config.kb_files, config.country).kb))
 
 
 @guarded(_error)
 async def kb_entry(request: Request) -> Response:
     config: ServeConfig = request.app.state.config
-    kb = engine(config.kb_files).kb
+    kb = engine(config.kb_files, config.country).kb
     drug = kb.drugs.get(request.path_params["name"])
     if drug is None:
         raise Refused(404, "No such entry in the knowledge base.")

@@ -101,7 +101,7 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture(scope="module")
 def every_patient() -> Iterator[Server]:
-    running = Server(["--every-patient", "--cors-origin", "https://sandbox.example.org", "--quiet"])
+    running = Server(["--every-patient", "--country", "gb", "--cors-origin", "https://sandbox.example.org", "--quiet"])
     yield running
     running.client.close()
     running.stop()

@@ -201,6 +201,12 @@ def test_every_patient_gives_cards_without_rls(every_patient: Server) -> None:
     assert "restless legs syndrome is not recorded" in card["detail"]
 
 
+def test_a_site_market_reads_its_brands(every_patient: Server) -> None:
+    # Without --country, Sominex is every market's; the every-patient server runs for GB.
+    [card] = cards(every_patient, SIGN, call("order-sign-r4", order("Sominex 20 mg tablet")))
+    assert card["summary"].startswith("Promethazine")
+
+
 def test_cors_only_for_the_allowed_origin(every_patient: Server) -> None:
     headers = {"Origin": "https://sandbox.example.org", "Access-Control-Request-Method": "POST"}
     allowed = every_patient.client.options(SIGN, headers=headers)

@@ -232,6 +232,7 @@ def test_other_addresses_need_verified_callers(host: str, jwks_file: Path) -> No
         (ServeConfig(public_url="cds.example.org"), "give the base URL"),
         (ServeConfig(certfile="cert.pem"), "go together"),
         (ServeConfig(cors_origins=("*",)), "give an origin"),
+        (ServeConfig(country="UK"), "did you mean GB"),
     ],
 )
 def test_configurations_that_cannot_work_are_refused(config: ServeConfig, message: str) -> None:
