@@ -95,7 +95,6 @@ def serve(
         if (e.name or "").split(".")[0] not in _EXTRA:
             raise
         raise UsageError("rlsmed serve needs its optional extra: pip install 'rlsmed[serve]'") from None
-    try:
-        run(config, debug=debug(), say=say)
-    except KeyboardInterrupt:
-        say("rlsmed: stopped")
+    # Ctrl-C, SIGTERM or SIGHUP: the calls under way are answered, then the run ends as every command
+    # stopped by a signal does (exit 130, 143 or 129, and one line).
+    run(config, debug=debug(), say=say)

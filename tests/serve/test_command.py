@@ -4,10 +4,12 @@ stack loads for any other command."""
 from __future__ import annotations
 
 import re
+import signal
 import subprocess
 import sys
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,11 +61,17 @@ def test_a_port_in_use_is_one_line(server: Server) -> None:
     assert result.stderr.startswith(f"rlsmed: cannot listen on 127.0.0.1:{port}: ") and result.stderr.count("\n") == 1
 
 
-def test_the_server_stops_on_sigterm(tmp_path: Any) -> None:
+@pytest.mark.parametrize(
+    ("signum", "code", "said"), [(signal.SIGTERM, 143, "terminated (SIGTERM)"), (signal.SIGINT, 130, "interrupted")]
+)
+def test_the_server_stops_on_a_signal_as_every_command_does(signum: int, code: int, said: str) -> None:
     running = Server(["--quiet"])
     assert running.client.get("/cds-services").status_code == 200
     running.client.close()
-    assert running.stop() in (0, -15)
+    running.process.send_signal(signum)
+    assert running.process.wait(timeout=30) == code
+    running.stop()
+    assert running.log[-1] == f"rlsmed: {said}"
 
 
 # Any JSON, in the places a call has its parts: the service answers it or refuses it, never fails.
