@@ -83,7 +83,7 @@ async def one(connection: Connection, data: bytes) -> tuple[float, bool]:
     try:
         status, body = await asyncio.wait_for(connection.call(data), 60)
         ok = status == 200 and len(json.loads(body)["cards"]) == 1
-    except (OSError, ValueError, KeyError, asyncio.TimeoutError, asyncio.IncompleteReadError):
+    except (TimeoutError, OSError, ValueError, KeyError, asyncio.IncompleteReadError):
         connection.close()
         connection.writer = None
         ok = False

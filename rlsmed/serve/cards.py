@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, NamedTuple
 from urllib.parse import quote
 
-from ..models import Drug, Effect, Evidence, Finding, MatchKind, Source
+from ..models import Drug, Effect, Evidence, Finding, MatchKind, Source, Status
 from ..report import Advice, ReportMeta
 from ..writers.safety import printable
 from .problems import Problems
@@ -58,13 +58,14 @@ class CardContext(NamedTuple):
 
 
 def cards_for(findings: Iterable[Finding], context: CardContext) -> list[Card]:
-    """One card per flagged drug among the orders' findings (ignored ones left out), strongest first."""
+    """One card per flagged drug among the orders' findings, strongest first: drugs the patient is to take
+    (not an order that is stopped or an allergy the orders mention) and not ignored by the site."""
     by_drug: dict[str, list[Finding]] = {}
     for finding in findings:
-        if not finding.ignored:
+        if finding.status is Status.CURRENT and not finding.ignored:
             by_drug.setdefault(finding.drug.name, []).append(finding)
-    # An exact match of a drug beats a possible (fuzzy) one in another order.
-    chosen = [min(found, key=lambda f: f.match is not MatchKind.EXACT) for found in by_drug.values()]
+    # A certain match of a drug beats one to verify (a misspelling, a brand to check) in another order.
+    chosen = [min(found, key=lambda f: f.needs_verification) for found in by_drug.values()]
     chosen.sort(key=lambda f: (-f.drug.evidence.rank, f.drug.name))
     return [_card(f, by_drug[f.drug.name], context) for f in chosen]
 
@@ -78,13 +79,14 @@ def _ordered_for(finding: Finding, problems: Problems) -> str:
 
 def _card(finding: Finding, orders: Sequence[Finding], context: CardContext) -> Card:
     drug = finding.drug
-    fuzzy = finding.match is MatchKind.FUZZY
+    uncertain = finding.needs_verification
     rls = context.problems.has_rls
     parkinson = drug.effect is Effect.AUGMENTATION and _ordered_for(finding, context.problems) == "parkinson"
     summary = _summary(drug, rls=rls, parkinson=parkinson)
-    if fuzzy:
-        summary = f"Possible match, to verify: {summary[0].lower()}{summary[1:]}"
-    warning = drug.evidence in _WARNING_EVIDENCE and rls and not parkinson and not fuzzy
+    if uncertain:
+        ask = "Possible match, to verify" if finding.match is MatchKind.FUZZY else "To check on the pack"
+        summary = f"{ask}: {summary[0].lower()}{summary[1:]}"
+    warning = drug.evidence in _WARNING_EVIDENCE and rls and not parkinson and not uncertain
     card: Card = {
         "uuid": str(uuid.uuid4()),
         "summary": _shorten(summary),
@@ -125,6 +127,8 @@ def _detail(finding: Finding, orders: Sequence[Finding], context: CardContext, *
             f'**To verify:** "{markdown_text(finding.matched_text)}" was read as '
             f"{markdown_text(finding.matched_as)} (similarity {finding.score:.0f} %)."
         )
+    if finding.verify:
+        parts.append(f"**To verify:** {markdown_text(finding.verify)}")
     if context.problems.has_rls:
         parts.append(f"**Problem list:** {markdown_text('; '.join(context.problems.rls))}")
     elif context.every_patient:
@@ -136,7 +140,7 @@ def _detail(finding: Finding, orders: Sequence[Finding], context: CardContext, *
     parts.append(f"**Evidence:** {_kb(drug.evidence.label)}. {_kb(drug.evidence_basis)}")
     consider = drug.parkinson if parkinson and drug.parkinson else drug.considerations
     parts.append(f"**Consider:** {_kb(consider)}")
-    others = [f for f in context.active if f.drug.name != drug.name and not f.ignored]
+    others = [f for f in context.active if f.drug.name != drug.name and f.status is Status.CURRENT and not f.ignored]
     if others:
         names = ", ".join(dict.fromkeys(f"{f.drug.name} ({f.drug.effect.label})" for f in others))
         parts.append(f"**Also on the active medication list:** {markdown_text(names)}")

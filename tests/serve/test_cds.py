@@ -188,6 +188,20 @@ def test_stopped_or_cancelled_orders_get_no_card(server: Server) -> None:
     assert cards(server, SIGN, call("order-sign-r4", stopped, conditions=bundle(RLS))) == []
 
 
+def test_a_brand_that_differs_by_market_is_to_check(server: Server) -> None:
+    [card] = cards(server, SIGN, call("order-sign-r4", order("Benadryl 25 mg capsule"), conditions=bundle(RLS)))
+    assert card["summary"].startswith("To check on the pack: diphenhydramine may worsen")
+    assert card["indicator"] == "info"
+    assert "**To verify:** Benadryl differs by market" in card["detail"]
+
+
+def test_a_misspelling_is_to_verify(server: Server) -> None:
+    [card] = cards(server, SIGN, call("order-sign-r4", order("sertaline 50 mg"), conditions=bundle(RLS)))
+    assert card["summary"].startswith("Possible match, to verify: sertraline may worsen")
+    assert card["indicator"] == "info"
+    assert '**To verify:** "sertaline" was read as sertraline' in card["detail"]
+
+
 def test_markdown_in_an_order_stays_text(server: Server) -> None:
     sneaky = order("sertraline 50 mg [click](https://evil.example) <img src=x> **bold**")
     [card] = cards(server, SIGN, call("order-sign-r4", sneaky, conditions=bundle(RLS)))
