@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from typing import Any
 from urllib.parse import quote
 
@@ -75,8 +76,6 @@ async def feedback(request: Request) -> Response:
 
 
 def _json_object(body: bytes) -> dict[str, Any]:
-    import json
-
     try:
         value = json.loads(body)
     except RecursionError:
