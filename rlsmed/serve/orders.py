@@ -1,5 +1,5 @@
-"""Screening for the server: draft orders, a patient's active medications, or a pasted list, through the
-library's pipeline.
+"""Screening for the server: a CDS Hooks call's draft orders and the patient's active medications, through
+the library's pipeline (the page's lists go through `rlsmed.api.check_inputs`).
 
 Screenings run on the event loop's thread, one at a time, as the engine's caches expect. A CDS call's
 screening takes a millisecond or two, less than handing it to another thread would cost (the loop and
@@ -20,9 +20,9 @@ from ..models import Finding, LineResult
 from ..options import CheckOptions
 from ..pipeline import Screening
 from ..readers.fhir_json import Json
-from ..report import Advice, Report, ReportMeta
+from ..report import Advice, ReportMeta
 
-__all__ = ["ACTIVE", "ORDERS", "OrderFindings", "check_inputs", "screen_orders", "warm"]
+__all__ = ["ACTIVE", "ORDERS", "OrderFindings", "screen_orders", "warm"]
 
 ORDERS = "<draft orders>"
 ACTIVE = "<active medications>"
@@ -55,14 +55,6 @@ def screen_orders(
         screening.meta,
         screening.advice(),
     )
-
-
-def check_inputs(inputs: Sequence[Input], options: CheckOptions) -> Report:
-    """A complete report of inputs, as `rlsmed.check` makes one."""
-    screening = Screening(inputs, options)
-    with screening:
-        results = tuple(screening)
-    return Report(results, screening.finish(), screening.advice(), screening.meta)
 
 
 def warm(kb_files: tuple[str, ...] = (), country: str = "") -> ReportMeta:

@@ -17,17 +17,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from ..api import render
+from ..api import check_inputs, render
 from ..engine import engine
 from ..errors import RlsmedError
 from ..formats import FERRITIN_MAX, TSAT_MAX, InputFormat
 from ..inputs import Input
-from ..options import CheckOptions
 from ..readers import READERS
 from ..writers.safety import printable
 from .config import ServeConfig
 from .http import guarded, html
-from .orders import check_inputs
 from .refused import Refused
 from .templates import entry_page, error_page, form_page, index_page
 
@@ -107,14 +105,11 @@ async def check(request: Request) -> Response:
             raise Refused(400, f"{name} is empty")
     if not inputs:
         raise Refused(400, "Paste a medication list or choose a file.")
-    options = CheckOptions(
-        ferritin=_number(fields.get("ferritin"), "Ferritin", FERRITIN_MAX),
-        tsat=_number(fields.get("tsat"), "Transferrin saturation", TSAT_MAX),
-        kb_files=config.kb_files,
-        country=config.country,
-    )
+    ferritin = _number(fields.get("ferritin"), "Ferritin", FERRITIN_MAX)
+    tsat = _number(fields.get("tsat"), "Transferrin saturation", TSAT_MAX)
     try:
-        page = render(check_inputs(inputs, options), "html")
+        report = check_inputs(inputs, ferritin=ferritin, tsat=tsat, kb_files=config.kb_files, country=config.country)
+        page = render(report, "html")
     except RlsmedError as e:
         raise Refused(400, str(e)) from None
     return html(page)
