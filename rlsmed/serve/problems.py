@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import NamedTuple
 
+from ..conditions import condition_is_current, names_rls
 from ..normalize import tokens
 from ..readers.fhir_json import Json, entries_of, kind_of, obj, objs, string_of
 
@@ -23,9 +24,6 @@ RLS_CODES = frozenset({(_SNOMED, "32914008"), (_ICD10CM, "G2581"), (_ICD9CM, "33
 PD_CODES = frozenset({(_SNOMED, "49049000"), (_ICD9CM, "3320"), (_ICD11, "8A000")})
 _PD_PREFIXES = ((_ICD10CM, "G20"),)
 
-# Statuses under which a condition is not the patient's now (R4 codes; STU3 wrote them as plain strings).
-_NOT_CURRENT = frozenset({"inactive", "remission", "resolved"})
-_NOT_TRUE = frozenset({"refuted", "entered-in-error"})
 _PARKINSON_WORDS = frozenset({"parkinson", "parkinsons", "parkinsonism"})
 
 
@@ -47,7 +45,7 @@ def problems_of(*values: object) -> Problems:
     parkinson = False
     count = 0
     for condition in _conditions(values):
-        if not _current(condition):
+        if not condition_is_current(condition):
             continue
         count += 1
         code = obj(condition.get("code")) or {}
@@ -55,7 +53,7 @@ def problems_of(*values: object) -> Problems:
         text = string_of(code.get("text")) or next((d for _, _, d in codings if d), "")
         words = set(tokens(" ".join([text, *(d for _, _, d in codings)])))
         coded = [(s, c) for s, c, _ in codings if (s, c) in RLS_CODES]
-        if coded or _names_rls(words):
+        if coded or names_rls(words):
             label = text or "restless legs syndrome"
             rls.append(f"{label} ({_system_name(coded[0][0])} {_display_code(coded[0][1])})" if coded else label)
         if words & _PARKINSON_WORDS or any(_is_pd(s, c) for s, c, _ in codings):
@@ -72,31 +70,6 @@ def _conditions(values: tuple[object, ...]) -> Iterator[Json]:
             yield item
         elif kind == "Bundle":
             stack.extend(reversed([r for _, e in entries_of(item) if isinstance(r := e.get("resource"), dict)]))
-
-
-def _status(value: object) -> str:
-    """A status as a code: R4's CodeableConcept, or STU3's plain string."""
-    concept = obj(value)
-    if concept is None:
-        return string_of(value).lower()
-    return next((c for x in objs(concept.get("coding")) if (c := string_of(x.get("code")).lower())), "")
-
-
-def _current(condition: Json) -> bool:
-    if _status(condition.get("verificationStatus")) in _NOT_TRUE:
-        return False
-    clinical = _status(condition.get("clinicalStatus"))
-    if clinical:
-        return clinical not in _NOT_CURRENT
-    return not any(key.startswith("abatement") for key in condition)
-
-
-def _names_rls(words: set[str]) -> bool:
-    """Restless legs syndrome as clinicians write it: "restless legs", "RLS", "Willis-Ekbom disease"
-    (not "Ekbom syndrome" alone, which also names delusional parasitosis), but not a family history."""
-    if {"family", "history"} <= words or "fh" in words:
-        return False
-    return bool(("restless" in words and words & {"leg", "legs"}) or "rls" in words or {"willis", "ekbom"} <= words)
 
 
 def _system(coding: Json) -> str:
