@@ -34,7 +34,7 @@ from .readers.base import BATCH
 from .report import Report
 from .writers import RunEnd, build_writer
 
-__all__ = ["CheckOptions", "Input", "Screening", "check", "check_files", "render"]
+__all__ = ["CheckOptions", "Input", "Screening", "check", "check_files", "check_inputs", "render"]
 
 
 def check(medications: str | Iterable[str], **options: object) -> Report:
@@ -56,6 +56,16 @@ def check_files(paths: Iterable[str | Path], **options: object) -> Report:
     if not inputs:
         raise UsageError("no files to check")
     return _collect(Screening(inputs, check_options(options)))
+
+
+def check_inputs(inputs: Iterable[Input], **options: object) -> Report:
+    """Screen inputs of any kind: `Input.from_text(text, name)`, `Input.from_path`, or bytes held in memory
+    (`Input(name, opener, size=...)`, as `rlsmed serve` holds an upload; the name's extension tells the
+    format, as a file's does)."""
+    listed = list(inputs)
+    if not listed:
+        raise UsageError("no inputs to check")
+    return _collect(Screening(listed, check_options(options)))
 
 
 def _collect(screening: Screening) -> Report:

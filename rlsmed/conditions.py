@@ -20,20 +20,38 @@ from .errors import InputError
 from .inputs import open_file
 from .normalize import tokens
 
-__all__ = ["RLS_CODES", "PatientConditions", "conditions_in", "is_rls", "read_conditions", "rls_patients_in"]
+__all__ = [
+    "RLS_CODES",
+    "PatientConditions",
+    "condition_is_current",
+    "conditions_in",
+    "is_rls",
+    "names_rls",
+    "read_conditions",
+    "rls_patients_in",
+]
 
-RLS_CODES = frozenset({"32914008", "G25.81", "G2581"})
-_RLS_WORDS = (("restless", "legs"), ("restless", "leg"), ("willis", "ekbom"), ("ekbom",), ("rls",))
-_NOT_ON_RECORD = frozenset({"refuted", "entered-in-error", "resolved", "inactive", "remission"})
+# Restless legs syndrome's codes, written without dots: SNOMED CT 32914008, ICD-10-CM G25.81, ICD-9-CM
+# 333.94, ICD-11 7A80 (none of them a code of another of these systems).
+RLS_CODES = frozenset({"32914008", "G2581", "33394", "7A80"})
+_NOT_CURRENT = frozenset({"inactive", "remission", "resolved"})
+_NOT_TRUE = frozenset({"refuted", "entered-in-error"})
 _CONDITION = re.compile(r'"resourceType"\s*:\s*"Condition"')
+
+
+def names_rls(words: set[str] | frozenset[str]) -> bool:
+    """Restless legs syndrome as clinicians write it: "restless legs", "RLS", "Willis-Ekbom disease"
+    (not "Ekbom syndrome" alone, which also names delusional parasitosis), but not a family history."""
+    if {"family", "history"} <= words or "fh" in words:
+        return False
+    return bool(("restless" in words and words & {"leg", "legs"}) or "rls" in words or {"willis", "ekbom"} <= words)
 
 
 def is_rls(codes: Iterable[str] = (), text: str = "") -> bool:
     """True when a condition's codes or its words name restless legs syndrome."""
-    if any(code.strip().upper() in RLS_CODES for code in codes):
+    if any(code.strip().replace(".", "").upper() in RLS_CODES for code in codes):
         return True
-    words = tokens(text)
-    return any(all(w in words for w in phrase) for phrase in _RLS_WORDS)
+    return names_rls(set(tokens(text)))
 
 
 class PatientConditions:
@@ -57,12 +75,25 @@ def _patient(resource: dict[str, Any]) -> str | None:
     return ref.removeprefix("urn:uuid:") or None
 
 
-def _status_codes(value: Any) -> set[str]:
-    concept = value if isinstance(value, dict) else {}
-    codings = concept.get("coding")
-    return (
-        {str(c.get("code", "")).lower() for c in codings if isinstance(c, dict)} if isinstance(codings, list) else set()
-    )
+def _status(value: object) -> str:
+    """A status as a code: R4's CodeableConcept, or STU3's plain string."""
+    if isinstance(value, str):
+        return value.strip().lower()
+    codings = value.get("coding") if isinstance(value, dict) else None
+    if not isinstance(codings, list):
+        return ""
+    return next((str(c["code"]).lower() for c in codings if isinstance(c, dict) and c.get("code")), "")
+
+
+def condition_is_current(condition: dict[str, Any]) -> bool:
+    """A Condition that is the patient's now: not refuted or entered in error, not resolved, inactive or
+    in remission, and (without a clinical status) not abated."""
+    if _status(condition.get("verificationStatus")) in _NOT_TRUE:
+        return False
+    clinical = _status(condition.get("clinicalStatus"))
+    if clinical:
+        return clinical not in _NOT_CURRENT
+    return not any(key.startswith("abatement") for key in condition)
 
 
 def rls_patients_in(value: Any) -> Iterator[str]:
@@ -83,8 +114,7 @@ def rls_patients_in(value: Any) -> Iterator[str]:
 
 
 def _records_rls(condition: dict[str, Any]) -> bool:
-    status = _status_codes(condition.get("clinicalStatus")) | _status_codes(condition.get("verificationStatus"))
-    if status & _NOT_ON_RECORD:
+    if not condition_is_current(condition):
         return False
     code = condition.get("code")
     if not isinstance(code, dict):

@@ -2,10 +2,12 @@
 
 # No `from __future__ import annotations` in the command modules: Typer would have to evaluate every
 # annotation as a string on each start, which costs more than evaluating them once at import.
+import importlib
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from .. import __version__
 from .handling import debug
@@ -15,7 +17,28 @@ if TYPE_CHECKING:
 
 __all__ = ["ConfigOption", "KbOption", "NoConfigOption", "app", "configuration", "kb_app", "kb_files"]
 
+# Commands whose options are built, and whose module is imported, only when they run or help lists
+# them: every other command starts as fast as if they did not exist. Each module has a one-command
+# Typer app named `command`.
+_LAZY = {"serve": "rlsmed.cli.serve"}
+
+
+class _Commands(TyperGroup):
+    """The root group, with the commands of _LAZY added when first asked for."""
+
+    # Context and Command are Click's, which Typer vendors: typed Any here, so as not to name its modules.
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name in _LAZY and cmd_name not in self.commands:
+            module = importlib.import_module(_LAZY[cmd_name])
+            self.add_command(typer.main.get_command(module.command), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*super().list_commands(ctx), *(name for name in _LAZY if name not in self.commands)]
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="rlsmed",
     help="Screen a medication list for drugs that may provoke or worsen restless legs syndrome (RLS).",
     epilog="Start with: rlsmed check meds.txt (or paste a list: rlsmed check). Each command's --help has examples.",
