@@ -8,7 +8,6 @@ is refuted, entered in error, resolved or inactive is not RLS on record.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
@@ -163,6 +162,8 @@ def _fhir(text: str, name: str) -> set[str]:
 
 
 def _csv(f: Any, name: str) -> set[str]:
+    import csv  # here: only --conditions files need it, and every start would pay for it
+
     reader = csv.DictReader(f)
     fields = {k.strip().upper(): k for k in reader.fieldnames or ()}
     if "PATIENT" not in fields or not ({"CODE", "DESCRIPTION"} & set(fields)):

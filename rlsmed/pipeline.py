@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 __all__ = ["Screening"]
 
-_WORKERS_FROM_CORES = 3  # fewer cores: one process is as fast or faster (see _default_jobs)
 _TRIAL_BATCHES = 9  # screened here before workers are chosen: the line cache's window (16,384 records)
 _LARGE = 8 << 20  # bytes of input from which worker processes are used by default
 
@@ -336,14 +335,13 @@ def _none() -> Iterator[list[InputRecord]]:
 
 
 def _default_jobs(inputs: Sequence[Input]) -> int:
-    """One worker process per core when the inputs are large and of known size and there are more than
-    two cores, else none (one job). On two cores the main process (reading, writing) and the workers
-    share them: measured on a 1M-line export, two workers took 1.13 times as long as one process."""
+    """One worker process per core when the inputs are large and of known size, else none (one job). The
+    first batches are screened here all the same, and the workers start only if the line cache turned out
+    not to pay (see Screening.batches)."""
     sizes = [i.size for i in inputs]
-    cores = usable_cores()
-    if cores < _WORKERS_FROM_CORES or any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
+    if any(size is None for size in sizes) or sum(s or 0 for s in sizes) < _LARGE:
         return 1
-    return cores
+    return usable_cores()
 
 
 def usable_cores() -> int:

@@ -317,14 +317,32 @@ def test_a_stop_while_the_options_are_read_says_so(signum: int, said: str) -> No
     assert (result.returncode, result.stderr) == (128 + signum, f"rlsmed: {said}\n")
 
 
-@pytest.mark.parametrize(("cores", "expected"), [(1, 1), (2, 1), (3, 3), (8, 8)])
-def test_the_default_jobs_use_workers_only_beyond_two_cores(
-    monkeypatch: pytest.MonkeyPatch, cores: int, expected: int
+@pytest.mark.parametrize("cores", [1, 2, 8])
+def test_the_default_jobs_use_workers_only_for_large_inputs_of_known_size(
+    monkeypatch: pytest.MonkeyPatch, cores: int
 ) -> None:
-    # On two cores the main process and the workers share them (measured slower than one process).
     monkeypatch.setattr(pipeline, "usable_cores", lambda: cores)
     large = Input("export.txt", lambda: io.BytesIO(b""), size=64 << 20)
     small = Input("meds.txt", lambda: io.BytesIO(b""), size=1 << 10)
-    assert pipeline._default_jobs([large]) == expected
+    assert pipeline._default_jobs([large]) == cores
     assert pipeline._default_jobs([small]) == 1
     assert pipeline._default_jobs([Input.from_stream(io.BytesIO(b""))]) == 1  # stdin: size unknown
+
+
+@pytest.mark.parametrize(("varied", "workers"), [(False, []), (True, [2])])
+def test_by_default_a_repetitive_export_stays_in_one_process(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, varied: bool, workers: list[int]
+) -> None:
+    # Repeated texts: the line cache in one process beats workers; varied texts go to the workers.
+    monkeypatch.setattr(pipeline, "usable_cores", lambda: 2)
+    monkeypatch.setattr(pipeline, "_LARGE", 1)
+    lines = 40_000
+    text = "".join(
+        f"Zoloft 50 mg {''.join(chr(97 + int(d)) for d in str(i * 7919))}\n" if varied else "Zoloft 50 mg\n"
+        for i in range(lines)
+    )
+    path = write(tmp_path, "export.txt", text)
+    spy = _Spy(monkeypatch)
+    with Screening([Input.from_path(path)], CheckOptions(jobs=None)) as screening:  # None: the default
+        assert sum(1 for _ in screening) == lines
+    assert spy.jobs == workers

@@ -141,7 +141,7 @@ def check(
             "--jobs",
             "-j",
             help="Worker processes for matching, up to 256; never more than the cores (default: one per core for"
-            " inputs of 8 MB or more with varied lines, on machines of three cores or more; else one process).",
+            " inputs of 8 MB or more whose lines vary; an export that repeats its lines stays in one process).",
             min=1,
             max=JOBS_MAX,
         ),

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import zlib
 from collections.abc import Iterable, Mapping, Sequence
@@ -199,6 +198,8 @@ def load_knowledge_base(extra: Sequence[Path | str] = (), *, builtin: Path | str
 
 def _sha256(path: Path | str) -> str:
     """The SHA-256 of a file's bytes, as reports name the site files they rest on."""
+    import hashlib  # here: loading OpenSSL costs 8 ms of every start, and most runs have no site file
+
     try:
         return hashlib.sha256(Path(path).read_bytes()).hexdigest()
     except OSError as e:  # read a moment ago; gone or unreadable now
