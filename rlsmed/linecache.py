@@ -33,6 +33,7 @@ class LineCache(Generic[V]):
         self._resting = 0  # records left to screen without the cache
         self.hits = 0  # over the whole run (for benchmarks and tests)
         self.lookups = 0
+        self.windows = 0  # windows judged so far
 
     def judge(self, looked: int, hits: int) -> None:
         """Count a batch's look-ups; at the end of a window, decide whether the cache goes on."""
@@ -41,6 +42,7 @@ class LineCache(Generic[V]):
         self.lookups += looked
         self.hits += hits
         if self._looked >= self.window:
+            self.windows += 1
             if self._hits < self.worth * self._looked:
                 self.on = False
                 self.entries.clear()

@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["Screening"]
 
-_TRIAL_BATCHES = 9  # screened here before workers are chosen: the line cache's window (16,384 records)
+_TRIAL_BATCHES = 32  # at most, screened here before workers are chosen (the line cache judges 16,384 look-ups)
 _LARGE = 8 << 20  # bytes of input from which worker processes are used by default
 
 
@@ -122,10 +122,14 @@ class Screening:
         jobs = min(chosen or _default_jobs(self.inputs), usable_cores())
         screen_batch = self.screener.screen_batch
         if jobs > 1 and chosen is None:
+            # Screened here until the line cache has judged a window (or the trial's limit): if it pays,
+            # the whole input stays in this process.
             for records in islice(batches, _TRIAL_BATCHES):
                 for batch in apply(screen_batch(records, marks=True), sections=sections.popleft()):
                     add_batch(batch)
                     yield batch
+                if self.screener.cache_judged:
+                    break
             if self.screener.caching:
                 jobs = 1
         if jobs > 1:  # never more workers than batches: an input of one batch is screened here

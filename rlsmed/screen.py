@@ -144,6 +144,11 @@ class Screener:
         """True while the line cache pays: the input repeats its texts (see rlsmed.linecache)."""
         return self._lines.on
 
+    @property
+    def cache_judged(self) -> bool:
+        """True once the line cache has judged a whole window of look-ups (so `caching` means something)."""
+        return self._lines.windows > 0
+
     def drug(self, ingredient: str) -> Drug | None:
         """The knowledge base's entry of an ingredient (by any spelling of its name), if it has one."""
         return self._drugs.get(name_key(ingredient))

@@ -338,7 +338,10 @@ def test_by_default_a_repetitive_export_stays_in_one_process(
     monkeypatch.setattr(pipeline, "_LARGE", 1)
     lines = 40_000
     text = "".join(
-        f"Zoloft 50 mg {''.join(chr(97 + int(d)) for d in str(i * 7919))}\n" if varied else "Zoloft 50 mg\n"
+        # lines as long as real ones: the reader's batches (cut by bytes) hold fewer than 2,048 of them
+        f"Zoloft 50 mg {''.join(chr(97 + int(d)) for d in str(i * 7919))} take one tablet by mouth daily {'x' * 40}\n"
+        if varied
+        else "Zoloft 50 mg\n"
         for i in range(lines)
     )
     path = write(tmp_path, "export.txt", text)
