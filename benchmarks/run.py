@@ -22,7 +22,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
 
@@ -68,10 +67,16 @@ def run(cmd: list[str]) -> Run:
     return Run(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024, os.waitstatus_to_exitcode(status))
 
 
-def best(cmd: list[str], repeat: int) -> Run:
-    """The median run by wall time of `repeat` runs (the machine's speed drifts; one run can mislead)."""
-    runs = sorted((run(cmd) for _ in range(repeat)), key=lambda r: r.wall)
-    return runs[len(runs) // 2]
+def in_turns(cmds: list[list[str]], repeat: int) -> list[Run]:
+    """Each command's median run by wall time over `repeat` rounds, the commands taken in turns (the
+    order reversed every other round): the machine's speed drifts, and ratios between commands must
+    not depend on when each ran."""
+    runs: list[list[Run]] = [[] for _ in cmds]
+    for round_ in range(repeat):
+        order = list(range(len(cmds)))
+        for i in order if round_ % 2 == 0 else reversed(order):
+            runs[i].append(run(cmds[i]))
+    return [sorted(r, key=lambda x: x.wall)[len(r) // 2] for r in runs]
 
 
 def interpreter() -> str:
@@ -108,7 +113,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--runs", type=int, default=15, help="start-up runs of each command (at least 10)")
     ap.add_argument("--lines", type=int, default=1_000_000, help="lines (and rows) of the large exports")
-    ap.add_argument("--repeat", type=int, default=3, help="runs of each large case; the median is kept")
+    ap.add_argument("--repeat", type=int, default=3, help="rounds of the large cases, in turns; medians kept")
     ap.add_argument("--skip-accuracy", action="store_true")
     args = ap.parse_args()
     if shutil.which("rlsmed") is None:
@@ -144,30 +149,41 @@ def main() -> int:
         out += ["| command | wall | CPU | lines/s | peak RSS |", "|---|---:|---:|---:|---:|"]
         timed: dict[str, Run] = {}
 
-        def case(label: str, cmd: list[str], count: int, store: Callable[[Run], None] | None = None) -> Run:
-            result = best(cmd, args.repeat)
+        def show(label: str, result: Run, count: int) -> None:
             if result.code not in (0, 1):
                 out.append(f"| `{label}` | failed (exit {result.code}) | | | |")
             else:
                 rate = f"{count / result.wall:,.0f}"
                 out.append(f"| `{label}` | {result.wall:.2f} s | {result.cpu:.2f} s | {rate} | {result.rss} MB |")
-            if store:
-                store(result)
-            return result
 
-        for fmt in FORMATS:
-            cmd = ["rlsmed", "check", str(text), "--format", fmt, "--jobs", "1", "-o", str(scratch / "out")]
-            timed[fmt] = case(f"rlsmed check export.txt -f {fmt} -j 1 -o out", cmd, n)
-        small_run = case(
-            f"rlsmed check export-small.txt -f json -j 1 -o out ({n // 10:,} lines)",
-            ["rlsmed", "check", str(small), "-f", "json", "-j", "1", "-o", str(scratch / "out")],
-            n // 10,
+        o = str(scratch / "out")
+        cases = [
+            (
+                f"rlsmed check export.txt -f {f} -j 1 -o out",
+                ["rlsmed", "check", str(text), "-f", f, "-j", "1", "-o", o],
+                n,
+            )
+            for f in FORMATS
+        ]
+        cases.append(
+            (
+                "rlsmed check export.txt -f json -o out (default --jobs)",
+                ["rlsmed", "check", str(text), "-f", "json", "-o", o],
+                n,
+            )
         )
-        default_text = case(
-            "rlsmed check export.txt -f json -o out (default --jobs)",
-            ["rlsmed", "check", str(text), "-f", "json", "-o", str(scratch / "out")],
-            n,
+        cases.append(
+            (
+                f"rlsmed check export-small.txt -f json -j 1 -o out ({n // 10:,} lines)",
+                ["rlsmed", "check", str(small), "-f", "json", "-j", "1", "-o", o],
+                n // 10,
+            )
         )
+        results = in_turns([c[1] for c in cases], args.repeat)
+        for (label, _, count), result in zip(cases, results, strict=True):
+            show(label, result, count)
+        timed = dict(zip(FORMATS, results, strict=False))
+        default_text, small_run = results[len(FORMATS)], results[len(FORMATS) + 1]
         out.append("")
         j = timed["json"]
         targets.append(
@@ -192,11 +208,10 @@ def main() -> int:
             generate([str(n), "--synthea", str(SYNTHEA)], csv_file)
             out += [f"## Synthea-like CSV export: {n:,} rows (Synthea's medications.csv repeated, new patient ids)", ""]
             out += ["| command | wall | CPU | rows/s | peak RSS |", "|---|---:|---:|---:|---:|"]
-            for jobs in ("1", "default"):
-                extra = ["--jobs", "1"] if jobs == "1" else []
-                cmd = ["rlsmed", "check", str(csv_file), "--format", "jsonl", *extra, "-o", str(scratch / "out")]
-                shown = "rlsmed check synthea.csv -f jsonl " + ("-j 1 " if extra else "") + "-o out"
-                synthea_runs[jobs] = case(shown + ("" if extra else " (default --jobs)"), cmd, n)
+            pair = [["rlsmed", "check", str(csv_file), "-f", "jsonl", *extra, "-o", o] for extra in (["-j", "1"], [])]
+            synthea_runs = dict(zip(("1", "default"), in_turns(pair, args.repeat), strict=True))
+            show("rlsmed check synthea.csv -f jsonl -j 1 -o out", synthea_runs["1"], n)
+            show("rlsmed check synthea.csv -f jsonl -o out (default --jobs)", synthea_runs["default"], n)
             out.append("")
             s = synthea_runs["1"]
             targets.append(
@@ -236,13 +251,13 @@ def main() -> int:
         if not args.skip_accuracy and SCORE.exists():
             out += ["## Accuracy (`python ../shared/bench/score.py LABELS.tsv`)", ""]
             for name in ("lookalikes", "synthea_displays", "fda_products"):
-                result = subprocess.run(
+                scored = subprocess.run(
                     [sys.executable, str(SCORE), str(LABELS / f"{name}.tsv"), "--show", "0"],
                     capture_output=True,
                     text=True,
                     check=False,
                 )
-                last = result.stdout.strip().splitlines()[-1] if result.stdout.strip() else result.stderr.strip()
+                last = scored.stdout.strip().splitlines()[-1] if scored.stdout.strip() else scored.stderr.strip()
                 out.append(f"- {name}: {last}")
             out.append("")
 
