@@ -60,12 +60,14 @@ def main() -> int:
         exec(code, {"__name__": "__recipe__"})
         took = time.perf_counter() - start
         con = duckdb.connect()
-        flagged = con.sql("SELECT count(*) FROM 'rls_flags.parquet'").fetchone()
-        distinct = con.sql("SELECT count(*) FROM (SELECT DISTINCT DESCRIPTION, CODE FROM 'medications.parquet')")
+        flagged = con.sql("SELECT count(*) FROM 'rls_flags.parquet'").fetchall()[0][0]
+        distinct = con.sql(
+            "SELECT count(*) FROM (SELECT DISTINCT DESCRIPTION, CODE FROM 'medications.parquet')"
+        ).fetchall()[0][0]
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
         print(f"- table: {args.rows:,} rows, {size / 1e6:,.0f} MB of Parquet (built in {built:.1f} s)")
-        print(f"- distinct (text, code) pairs screened: {distinct.fetchone()[0]:,}")  # type: ignore[index]
-        print(f"- flagged rows written to rls_flags.parquet: {flagged[0]:,}")  # type: ignore[index]
+        print(f"- distinct (text, code) pairs screened: {distinct:,}")
+        print(f"- flagged rows written to rls_flags.parquet: {flagged:,}")
         print(f"- the recipe (distinct, screen, join, write): {took:.1f} s, {args.rows / took:,.0f} rows/s")
         print(f"- peak RSS of this process: {peak} MB")
     finally:
