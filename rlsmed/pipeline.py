@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 from .advice import iron_advice
 from .conditions import PatientConditions, conditions_in, read_conditions
 from .engine import engine, resolve_ignores
-from .errors import RlsmedError
+from .errors import RlsmedError, UsageError
 from .formats import JOBS_MAX, InputFormat
 from .ignores import as_ignores, in_force
 from .inputs import Input, Marks, Reading
@@ -66,6 +66,14 @@ class Screening:
         for path in o.conditions:
             self.conditions.rls.update(read_conditions(path))
         self._rls_only: frozenset[str] | None = None  # with rls_only: those known before screening
+        if o.rls_only and not o.conditions:
+            # The patients must be known before screening: an input read only once cannot tell them.
+            once = next((i.name for i in self.inputs if not _rereadable(i)), None)
+            if once is not None:
+                raise UsageError(
+                    f"--rls-only needs the patients' conditions before screening, and {once} can be read only"
+                    " once: give them with --conditions FILE, or the FHIR export as a file"
+                )
         self.tally = Tally(o.fail_on, self.conditions)
         self.tally.summary.warnings.extend(
             f"{ignore.describe()} expired on {ignore.expires}: not applied" for ignore in self.expired_ignores
@@ -258,7 +266,7 @@ class Screening:
         fixed = self.options.input_format
         by_format: dict[InputFormat, list[Opener]] = {}
         for index, item in enumerate(self.inputs):
-            if not item.replayable or (os.path.exists(item.name) and not os.path.isfile(item.name)):
+            if not _rereadable(item):
                 continue  # stdin, a pipe (`<(…)`), a directory: read once, when screened
             fmt = fixed
             packed = False
@@ -336,6 +344,11 @@ class Screening:
 
 def _none() -> Iterator[list[InputRecord]]:
     return iter(())
+
+
+def _rereadable(item: Input) -> bool:
+    """An input that can be read before its screening and again for it: not stdin, a pipe or a directory."""
+    return item.replayable and not (os.path.exists(item.name) and not os.path.isfile(item.name))
 
 
 def _default_jobs(inputs: Sequence[Input]) -> int:

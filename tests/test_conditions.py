@@ -143,3 +143,20 @@ def test_the_library_takes_conditions_too(tmp_path: Path) -> None:
     report = rlsmed.check_files([SYNTHEA], conditions=str(conditions), rls_only=True)
     assert {r.record.patient for r in report.results} == {"p-0001"}
     assert report.summary.patients_with_rls_flagged == 1
+
+
+def test_rls_only_refuses_an_input_read_once_without_conditions_given(tmp_path: Path) -> None:
+    # From stdin the patients with RLS are not known before screening: leaving everyone out (exit 0)
+    # would hide an RLS patient's flagged drug, so the run is refused.
+    bundle = {
+        "resourceType": "Bundle",
+        "entry": [{"resource": request("p", "Zoloft", "r1")}, {"resource": condition("p")}],
+    }
+    text = json.dumps(bundle)
+    result = run_cli(["check", "--rls-only"], stdin=text)
+    assert result.exit_code == 2
+    assert "--rls-only needs the patients' conditions before screening" in result.stderr
+    assert "Zoloft" not in result.stderr and len(result.stderr.splitlines()) == 1
+    conditions = write(tmp_path, "conditions.csv", "PATIENT,CODE\np,G25.81\n")
+    given = check_json(["--rls-only", "--conditions", str(conditions)], stdin=text, expect=1)
+    assert [f["patient"] for f in given["findings"]] == ["p"]
