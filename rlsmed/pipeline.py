@@ -220,7 +220,9 @@ class Screening:
                     elif only_left_out:
                         continue
                     if self._rls_only is not None:
-                        kept = [r for r in batch if r.patient in self._rls_only]
+                        # A record naming no patient cannot be told apart: it is screened (recall first).
+                        rls = self._rls_only
+                        kept = [r for r in batch if r.patient is None or r.patient in rls]
                         if count_skipped:
                             self.tally.summary.skipped_no_rls += len(batch) - len(kept)
                         batch = kept

@@ -160,3 +160,12 @@ def test_rls_only_refuses_an_input_read_once_without_conditions_given(tmp_path: 
     conditions = write(tmp_path, "conditions.csv", "PATIENT,CODE\np,G25.81\n")
     given = check_json(["--rls-only", "--conditions", str(conditions)], stdin=text, expect=1)
     assert [f["patient"] for f in given["findings"]] == ["p"]
+
+
+def test_rls_only_screens_records_that_name_no_patient(tmp_path: Path) -> None:
+    # A plain list names no patient, so it cannot be left out as "without RLS on record".
+    conditions = write(tmp_path, "conditions.csv", "PATIENT,CODE\np,G25.81\n")
+    meds = write(tmp_path, "meds.txt", "Zoloft 50 mg\nLipitor 20 mg\n")
+    report = check_json([str(meds), "--rls-only", "--conditions", str(conditions)], expect=1)
+    assert [f["ingredient"] for f in report["findings"]] == ["sertraline"]
+    assert report["summary"]["skipped_no_rls"] == 0
