@@ -135,11 +135,13 @@ def read_conditions(path: str | Path) -> set[str]:
 def conditions_in(stream: BinaryIO, name: str) -> set[str]:
     """As read_conditions, from an open input."""
     try:
-        text = stream.read().decode("utf-8-sig")
+        data = stream.read()
+        # UTF-8 (with or without a BOM), or UTF-16 with its BOM, as spreadsheets save "Unicode text"
+        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
     except OSError as e:
         raise InputError(name, e.strerror or "cannot be read") from None
     except UnicodeDecodeError:
-        raise InputError(name, "not UTF-8 text; is this a conditions file?") from None
+        raise InputError(name, "not UTF-8 or UTF-16 text; is this a conditions file?") from None
     if text.lstrip().startswith(("{", "[")):
         return _fhir(text, name)
     return _csv(io.StringIO(text, newline=""), name)

@@ -169,3 +169,10 @@ def test_rls_only_screens_records_that_name_no_patient(tmp_path: Path) -> None:
     report = check_json([str(meds), "--rls-only", "--conditions", str(conditions)], expect=1)
     assert [f["ingredient"] for f in report["findings"]] == ["sertraline"]
     assert report["summary"]["skipped_no_rls"] == 0
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "utf-16"])
+def test_a_conditions_table_in_each_unicode_encoding(tmp_path: Path, encoding: str) -> None:
+    path = tmp_path / "conditions.csv"
+    path.write_bytes("PATIENT,DESCRIPTION\r\np-1,Restless legs syndrome (disorder)\r\n".encode(encoding))
+    assert read_conditions(path) == {"p-1"}
