@@ -49,7 +49,8 @@ def screen_texts(
     texts: Iterable[Text | None], *, kb_files: Sequence[str] = (), ignore: Sequence[str] = ()
 ) -> Iterator[TextResult]:
     """One TextResult per distinct text (or text with its RxNorm codes: `(text, ["36437"])`), in the order
-    first seen. Empty and missing texts (None) are skipped: there is nothing in them to screen."""
+    first seen. Empty and missing texts (None, or a frame's NaN) are skipped: there is nothing in them to
+    screen; so are missing codes."""
     run = engine(tuple(kb_files))
     screener = Screener(run.kb, run.matcher)
     mentions = MentionReader(screener)  # each text read as a record: its own phrases give its status
@@ -57,8 +58,13 @@ def screen_texts(
     batch: list[InputRecord] = []
     seen: set[tuple[str, tuple[str, ...]]] = set()
     for item in texts:
-        text, codes = (item, ()) if isinstance(item, str) or item is None else (item[0], tuple(item[1]))
-        if not text or not isinstance(text, str) or (text, codes) in seen:
+        text: object
+        codes: tuple[str, ...] = ()
+        if isinstance(item, tuple):
+            text, codes = item[0], tuple(c for c in item[1] if isinstance(c, str) and c)
+        else:
+            text = item  # a missing value of a frame (None, NaN) is no text
+        if not isinstance(text, str) or not text or (text, codes) in seen:
             continue
         seen.add((text, codes))
         batch.append(InputRecord("", len(seen), text, codes=codes))

@@ -108,3 +108,12 @@ def test_a_text_that_says_the_drug_is_not_taken() -> None:
     stopped, allergy = screen_texts(["Zoloft 50 mg - stopped", "Compazine (allergy)"])
     assert (stopped.status, stopped.flagged, stopped.not_current) == ("not_current", (), ("sertraline",))
     assert allergy.not_current_statuses == ("allergy",)
+
+
+def test_missing_values_of_a_column_are_skipped() -> None:
+    # A pandas column handed over as it is holds NaN (a float) where a value is missing.
+    rows = list(screen_texts(["Zoloft", float("nan"), None, ("Lipitor", [None, float("nan"), "83367"])]))  # type: ignore[list-item]
+    assert [(r.text, r.codes, r.status) for r in rows] == [
+        ("Zoloft", (), "flagged"),
+        ("Lipitor", ("83367",), "recognized"),
+    ]
