@@ -8,7 +8,8 @@ is refuted, entered in error, resolved or inactive is not RLS on record.
 
 from __future__ import annotations
 
-import io
+import codecs
+import itertools
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -35,6 +36,7 @@ __all__ = [
 RLS_CODES = frozenset({"32914008", "G2581", "33394", "7A80"})
 _NOT_CURRENT = frozenset({"inactive", "remission", "resolved"})
 _NOT_TRUE = frozenset({"refuted", "entered-in-error"})
+_CHUNK = 1 << 16  # bytes read at a time
 _CONDITION = re.compile(r'"resourceType"\s*:\s*"Condition"')
 
 
@@ -133,37 +135,64 @@ def read_conditions(path: str | Path) -> set[str]:
 
 
 def conditions_in(stream: BinaryIO, name: str) -> set[str]:
-    """As read_conditions, from an open input."""
+    """As read_conditions, from an open input, read as a stream: a table or an NDJSON export is never held
+    whole in memory (only a JSON document is, as it must be parsed whole)."""
+    lines = _lines(stream, name)
+    first = next(lines, "")
+    while first and not first.strip():
+        first = next(lines, "")
+    if not first.lstrip().startswith(("{", "[")):
+        return _csv(itertools.chain((first,), lines), name)
+    second = next(lines, "")
+    while second and not second.strip():
+        second = next(lines, "")
+    found: set[str] = set()
     try:
-        data = stream.read()
-        # UTF-8 (with or without a BOM), or UTF-16 with its BOM, as spreadsheets save "Unicode text"
-        text = data.decode("utf-16") if data.startswith((b"\xff\xfe", b"\xfe\xff")) else data.decode("utf-8-sig")
+        head = json.loads(first) if second.lstrip().startswith("{") else None
+    except ValueError:
+        head = None
+    if head is None:  # one JSON document (a Bundle, an array), perhaps over many lines
+        text = "".join(itertools.chain((first, second), lines))
+        if _CONDITION.search(text):
+            try:
+                found.update(rls_patients_in(json.loads(text)))
+            except ValueError as e:
+                raise InputError(name, f"not valid JSON or NDJSON ({e})") from None
+        return found
+    for number, line in enumerate(itertools.chain((first, second), lines), 1):  # NDJSON: a resource a line
+        if '"Condition"' in line and _CONDITION.search(line):
+            try:
+                found.update(rls_patients_in(json.loads(line)))
+            except ValueError as e:
+                raise InputError(f"{name}:{number}", f"not valid JSON ({e})") from None
+    return found
+
+
+def _lines(stream: BinaryIO, name: str) -> Iterator[str]:
+    """The input's lines, decoded as they are read: UTF-8 (with or without a BOM), or UTF-16 with its BOM,
+    as spreadsheets save "Unicode text"."""
+    try:
+        data = stream.read(max(_CHUNK, 2))  # at least a byte-order mark's two bytes
+        bom16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        decoder = codecs.getincrementaldecoder("utf-16" if bom16 else "utf-8-sig")()
+        rest = ""
+        while data:
+            text = rest + decoder.decode(data)
+            cut = text.rfind("\n") + 1  # whole lines now; the rest waits for the next chunk
+            rest = text[cut:]
+            if cut:
+                yield from (line + "\n" for line in text[: cut - 1].split("\n"))
+            data = stream.read(_CHUNK)
+        rest += decoder.decode(b"", final=True)
+        if rest:
+            yield rest
     except OSError as e:
         raise InputError(name, e.strerror or "cannot be read") from None
     except UnicodeDecodeError:
         raise InputError(name, "not UTF-8 or UTF-16 text; is this a conditions file?") from None
-    if text.lstrip().startswith(("{", "[")):
-        return _fhir(text, name)
-    return _csv(io.StringIO(text, newline=""), name)
 
 
-def _fhir(text: str, name: str) -> set[str]:
-    found: set[str] = set()
-    if not _CONDITION.search(text):
-        return found
-    try:
-        values: list[Any] = [json.loads(text)]
-    except ValueError:
-        try:  # NDJSON: one resource a line
-            values = [json.loads(line) for line in text.splitlines() if line.strip()]
-        except ValueError as e:
-            raise InputError(name, f"not valid JSON or NDJSON ({e})") from None
-    for value in values:
-        found.update(rls_patients_in(value))
-    return found
-
-
-def _csv(f: Any, name: str) -> set[str]:
+def _csv(f: Iterable[str], name: str) -> set[str]:
     import csv  # here: only --conditions files need it, and every start would pay for it
 
     reader = csv.DictReader(f)

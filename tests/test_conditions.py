@@ -176,3 +176,24 @@ def test_a_conditions_table_in_each_unicode_encoding(tmp_path: Path, encoding: s
     path = tmp_path / "conditions.csv"
     path.write_bytes("PATIENT,DESCRIPTION\r\np-1,Restless legs syndrome (disorder)\r\n".encode(encoding))
     assert read_conditions(path) == {"p-1"}
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-16"])
+def test_conditions_read_as_a_stream_whatever_the_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, encoding: str
+) -> None:
+    # Tables and NDJSON are read a chunk at a time (memory stays flat): lines and characters split across
+    # chunks must read the same.
+    from rlsmed import conditions as module
+
+    table = 'PATIENT,DESCRIPTION\r\np-1,"Restless legs,\r\nsyndrome"\r\np-2,Asthma\r\np-3,Willis-Ekbom disease\r\n'
+    ndjson = "".join(json.dumps(condition(p)) + "\n" for p in ("a", "b")) + json.dumps(request("c", "x", "r")) + "\n"
+    bundle = json.dumps({"resourceType": "Bundle", "entry": [{"resource": condition("d")}]}, indent=2)
+    files = {"t.csv": table, "c.ndjson": ndjson, "b.json": bundle}
+    for name, text in files.items():
+        (tmp_path / name).write_bytes(text.encode(encoding))
+    whole = {name: read_conditions(tmp_path / name) for name in files}
+    assert whole == {"t.csv": {"p-1", "p-3"}, "c.ndjson": {"a", "b"}, "b.json": {"d"}}
+    for size in (1, 3, 7):
+        monkeypatch.setattr(module, "_CHUNK", size)
+        assert {name: read_conditions(tmp_path / name) for name in files} == whole
