@@ -8,11 +8,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from rlsmed.engine import forget_engines
 from rlsmed.kb import loader
 
 from .helpers import GOLDEN, TINY_KB
+
+# Property tests draw the same examples on every run ("ci", the default), so the suite a change passed here
+# is the suite CI runs; `pytest --hypothesis-profile=explore` draws new ones on each run, to hunt.
+settings.register_profile("ci", derandomize=True, database=None)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile("ci")
 
 
 def pytest_configure(config: pytest.Config) -> None:

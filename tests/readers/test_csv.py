@@ -8,7 +8,7 @@ import io
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from rlsmed.errors import InputError
@@ -476,7 +476,9 @@ CELL = st.text(alphabet=st.characters(codec="utf-8", blacklist_characters="\x00"
 
 
 def _lines(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")  # line ends as decoding reads them
+    # As decoding reads text: line ends made one, and a byte-order mark anywhere dropped (files joined
+    # end to end carry one in the middle; it is invisible and would hide a drug's name from the matcher).
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\ufeff", "")
 
 
 @settings(max_examples=150, deadline=None)
@@ -486,6 +488,7 @@ def _lines(text: str) -> str:
     st.sampled_from(["\n", "\r\n"]),
     st.booleans(),
 )
+@example(rows=[("", "\ufeff")], delimiter=",", newline="\n", all_quoted=False)  # found by CI: a lone mark
 def test_written_rows_read_back(rows: list[tuple[str, str]], delimiter: str, newline: str, all_quoted: bool) -> None:
     out = io.StringIO()
     quoting = csv.QUOTE_ALL if all_quoted else csv.QUOTE_MINIMAL
